@@ -1,0 +1,42 @@
+/*
+ * cli/cli.h - what the subcommand files share: their entry points and output helpers.
+ *
+ * Exit codes (STYLE.md §12): 0 success or verified, 1 evidence rejected, 2 usage error,
+ * 3 environment error (I/O, out of memory, crypto library failure).
+ */
+#ifndef SNP_CLI_H
+#define SNP_CLI_H
+
+#include "snpkit/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_REJECTED = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_ENV = 3,
+};
+
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* The exit code that fits a library error: environment errors 3, misuse 2, the rest 1. */
+int cli_exit_for(snp_err err);
+
+/*
+ * cli_read_input() - read FILE, or stdin for "-", whole into a malloc'd buffer (max 64 MiB).
+ * On failure prints one line "PATH: reason" on stderr and returns SNP_E_IO.
+ */
+snp_err cli_read_input(const char *path, uint8_t **buf, size_t *len);
+
+/* Print "prog: path: message" on stderr (one line). */
+void cli_errorf(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* JSON helpers: a string with escapes, and hex of bytes as a JSON string. */
+void cli_json_str(FILE *out, const char *s);
+void cli_json_hex(FILE *out, const uint8_t *p, size_t n);
+
+#endif /* SNP_CLI_H */

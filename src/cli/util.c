@@ -1,0 +1,130 @@
+/*
+ * cli/util.c - input reading, error lines and JSON helpers shared by the subcommands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLI_INPUT_MAX (64u << 20)
+
+int
+cli_exit_for(snp_err err)
+{
+    if (err == SNP_OK) {
+        return CLI_EXIT_OK;
+    }
+    if (err >= 60 && err < 90) {
+        return CLI_EXIT_ENV;
+    }
+    if (err >= 90) {
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_REJECTED;
+}
+
+void
+cli_errorf(const char *path, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "snpkit: ");
+    if (path != NULL) {
+        fprintf(stderr, "%s: ", path);
+    }
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+snp_err
+cli_read_input(const char *path, uint8_t **buf, size_t *len)
+{
+    FILE *f;
+    uint8_t *b = NULL;
+    size_t cap = 0;
+    size_t n = 0;
+    bool is_stdin = strcmp(path, "-") == 0;
+
+    *buf = NULL;
+    *len = 0;
+    f = is_stdin ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        cli_errorf(path, "cannot open: %s", strerror(errno));
+        return SNP_E_IO;
+    }
+    for (;;) {
+        if (n == cap) {
+            size_t ncap = cap != 0 ? cap * 2 : 8192;
+            uint8_t *nb;
+            if (ncap > CLI_INPUT_MAX) {
+                cli_errorf(path, "input is larger than %u MiB", CLI_INPUT_MAX >> 20);
+                free(b);
+                if (!is_stdin) {
+                    fclose(f);
+                }
+                return SNP_E_IO;
+            }
+            nb = realloc(b, ncap);
+            if (nb == NULL) {
+                cli_errorf(path, "out of memory");
+                free(b);
+                if (!is_stdin) {
+                    fclose(f);
+                }
+                return SNP_E_NOMEM;
+            }
+            b = nb;
+            cap = ncap;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    if (ferror(f)) {
+        cli_errorf(path, "read error: %s", strerror(errno));
+        free(b);
+        if (!is_stdin) {
+            fclose(f);
+        }
+        return SNP_E_IO;
+    }
+    if (!is_stdin) {
+        fclose(f);
+    }
+    *buf = b;
+    *len = n;
+    return SNP_OK;
+}
+
+void
+cli_json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            fprintf(out, "\\%c", c);
+        } else if (c < 0x20) {
+            fprintf(out, "\\u%04x", c);
+        } else {
+            fputc(c, out);
+        }
+    }
+    fputc('"', out);
+}
+
+void
+cli_json_hex(FILE *out, const uint8_t *p, size_t n)
+{
+    fputc('"', out);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "%02x", p[i]);
+    }
+    fputc('"', out);
+}
