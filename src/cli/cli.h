@@ -9,6 +9,7 @@
 
 #include "snpkit/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +22,6 @@ enum {
 };
 
 int cmd_report(int argc, char **argv);
-int cmd_demo(int argc, char **argv);
 
 /* The exit code that fits a library error: environment errors 3, misuse 2, the rest 1. */
 int cli_exit_for(snp_err err);
@@ -31,6 +31,12 @@ int cli_exit_for(snp_err err);
  * On failure prints one line "PATH: reason" on stderr and returns SNP_E_IO.
  */
 snp_err cli_read_input(const char *path, uint8_t **buf, size_t *len);
+
+/*
+ * cli_write_output() - write buf to path atomically (temp file + rename), or to stdout for "-"
+ * (refused on a terminal unless force). Prints its own error; returns an exit code.
+ */
+int cli_write_output(const char *path, const uint8_t *buf, size_t len, bool force);
 
 /* Print "prog: path: message" on stderr (one line). */
 void cli_errorf(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

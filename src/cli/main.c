@@ -17,7 +17,6 @@ static const struct cmd {
     const char *summary;
 } cmds[] = {
     {"report", cmd_report, "decode and show an attestation report"},
-    {"demo", cmd_demo, "the end-to-end story, as far as the project goes today"},
 };
 
 static void

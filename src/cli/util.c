@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CLI_INPUT_MAX (64u << 20)
 
@@ -127,4 +128,44 @@ cli_json_hex(FILE *out, const uint8_t *p, size_t n)
         fprintf(out, "%02x", p[i]);
     }
     fputc('"', out);
+}
+
+int
+cli_write_output(const char *path, const uint8_t *buf, size_t len, bool force)
+{
+    if (strcmp(path, "-") == 0) {
+        if (isatty(STDOUT_FILENO) && !force) {
+            cli_errorf(NULL, "refusing to write binary to a terminal (redirect it, or --force)");
+            return CLI_EXIT_USAGE;
+        }
+        if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_errorf("-", "write error: %s", strerror(errno));
+            return CLI_EXIT_ENV;
+        }
+        return CLI_EXIT_OK;
+    }
+    /* Write beside the target, then rename: a failure never leaves a half-written file. */
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (tmp == NULL) {
+        cli_errorf(path, "out of memory");
+        return CLI_EXIT_ENV;
+    }
+    snprintf(tmp, plen + 16, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        cli_errorf(path, "cannot create: %s", strerror(errno));
+        free(tmp);
+        return CLI_EXIT_ENV;
+    }
+    bool ok = fwrite(buf, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        cli_errorf(path, "cannot write: %s", strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return CLI_EXIT_ENV;
+    }
+    free(tmp);
+    return CLI_EXIT_OK;
 }
