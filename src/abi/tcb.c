@@ -48,7 +48,7 @@ static const struct {
     const char *name;
     enum snp_product product;
 } product_names[] = {
-    {"milan", SNP_PRODUCT_MILAN}, {"genoa", SNP_PRODUCT_GENOA},   {"siena", SNP_PRODUCT_GENOA},
+    {"milan", SNP_PRODUCT_MILAN},   {"genoa", SNP_PRODUCT_GENOA}, {"siena", SNP_PRODUCT_GENOA},
     {"bergamo", SNP_PRODUCT_GENOA}, {"turin", SNP_PRODUCT_TURIN},
 };
 

@@ -129,15 +129,40 @@ put_hex_field(FILE *o, const char *name, const uint8_t *p, size_t n)
     }
 }
 
+/* The policy's flag bits: without the ABI version bytes and the must-be-one bit 17. */
+static uint64_t
+policy_flag_bits(uint64_t policy)
+{
+    return policy & ~(SNP_POLICY_ABI_MAJOR_MASK | SNP_POLICY_ABI_MINOR_MASK | SNP_POLICY_RSVD_MBO);
+}
+
+/* The name of bit i in a table, or NULL. */
+static const char *
+bit_name(unsigned i, const struct snp_bit_name *names)
+{
+    for (const struct snp_bit_name *b = names; b->name != NULL; b++) {
+        if (b->bit == i) {
+            return b->name;
+        }
+    }
+    return NULL;
+}
+
+/* Set bits by name; bits without a name print as "bitN" so nothing set goes unseen. */
 static void
 put_bits(FILE *o, uint64_t v, const struct snp_bit_name *names)
 {
-    bool any = false;
+    bool first = true;
 
-    for (const struct snp_bit_name *b = names; b->name != NULL; b++) {
-        if ((v >> b->bit) & 1) {
-            fprintf(o, "%s%s", any ? " " : "  ", b->name);
-            any = true;
+    for (unsigned i = 0; i < 64; i++) {
+        if ((v >> i) & 1) {
+            const char *n = bit_name(i, names);
+            if (n != NULL) {
+                fprintf(o, "%s%s", first ? "  " : " ", n);
+            } else {
+                fprintf(o, "%sbit%u", first ? "  " : " ", i);
+            }
+            first = false;
         }
     }
 }
@@ -193,7 +218,7 @@ show_human(FILE *o, const char *path, const struct snp_report *r, const struct p
     fprintf(o, "  %-*s %u\n", LABEL_W, "GUEST_SVN", r->guest_svn);
     fprintf(o, "  %-*s 0x%016llx  ABI %u.%u", LABEL_W, "POLICY", (unsigned long long)r->policy,
             snp_policy_abi_major(r->policy), snp_policy_abi_minor(r->policy));
-    put_bits(o, r->policy, snp_policy_bit_names);
+    put_bits(o, policy_flag_bits(r->policy), snp_policy_bit_names);
     fputc('\n', o);
     put_hex_field(o, "FAMILY_ID", r->family_id, sizeof(r->family_id));
     put_hex_field(o, "IMAGE_ID", r->image_id, sizeof(r->image_id));
@@ -273,11 +298,17 @@ json_hex(FILE *o, const char *key, const uint8_t *p, size_t n)
 static void
 json_bits(FILE *o, uint64_t v, const struct snp_bit_name *names)
 {
-    fputc('[', o);
     bool first = true;
-    for (const struct snp_bit_name *b = names; b->name != NULL; b++) {
-        if ((v >> b->bit) & 1) {
-            fprintf(o, "%s\"%s\"", first ? "" : ", ", b->name);
+
+    fputc('[', o);
+    for (unsigned i = 0; i < 64; i++) {
+        if ((v >> i) & 1) {
+            const char *n = bit_name(i, names);
+            if (n != NULL) {
+                fprintf(o, "%s\"%s\"", first ? "" : ", ", n);
+            } else {
+                fprintf(o, "%s\"bit%u\"", first ? "" : ", ", i);
+            }
             first = false;
         }
     }
@@ -332,7 +363,7 @@ show_json(FILE *o, const char *path, const struct snp_report *r, const struct pr
                "\"flags\": ",
             (unsigned long long)r->policy, snp_policy_abi_major(r->policy),
             snp_policy_abi_minor(r->policy));
-    json_bits(o, r->policy, snp_policy_bit_names);
+    json_bits(o, policy_flag_bits(r->policy), snp_policy_bit_names);
     fputs("},\n", o);
     json_hex(o, "family_id", r->family_id, sizeof(r->family_id));
     json_hex(o, "image_id", r->image_id, sizeof(r->image_id));
@@ -407,7 +438,7 @@ show_raw(FILE *o, const struct snp_report *r)
                 fprintf(o, "0x%03zx %4zu %-5s %-20s %s\n", f->off, f->size,
                         snp_layout_kind_name(f->kind), f->name, hex);
             } else {
-                fprintf(o, "%-32s %s\n", "", hex);
+                fprintf(o, "%-38s %s\n", "", hex);
             }
         }
     }

@@ -3,8 +3,8 @@
 # JSON and raw output, every input form, exit codes and one-line errors, and (when the external
 # vectors are present) the spec's field values for every real report.
 set -u
-snpkit=$1
-src=$2
+snpkit=$(realpath "$1")
+src=$(realpath "$2")
 golden=$src/tests/e2e/golden
 pass=0
 fail=0
@@ -105,15 +105,15 @@ run unknown 2 "$snpkit" frobnicate
 
 # ---- real reports from the external vectors (skip visibly when absent) ----------------------
 vec=${SNPKIT_VECTORS:-$src/../shared/vectors}
-# file | version | product | vmpl | signing key | policy | current TCB components | fw | extra grep
+# file | version | product | vmpl | signing key | policy | REPORTED_TCB components | fw | extra grep
 cases=(
 "go-sev-guest/attestation.bin|2|null|0|VCEK|0x00000000000b0000|\"boot_loader\": 2, \"tee\": 0, \"snp\": 5, \"microcode\": 68|1 49 3|\"measurement\": \"b07af962"
 "virtee-sev/report_milan.hex.bin|2|null|0|VCEK||\"boot_loader\": 3, \"tee\": 0, \"snp\": 8, \"microcode\": 115|1 52 4|"
 "trustee/test-vlek-report.bin|3|Milan|1|VLEK||\"boot_loader\": 4, \"tee\": 0, \"snp\": 24, \"microcode\": 217|||"
 "trustee/evidence.json.report.bin|3|Genoa|0|VCEK||\"boot_loader\": 10, \"tee\": 0, \"snp\": 23, \"microcode\": 25||\"model\": 160"
 "teekit/sev-gcp.bin|5|Milan|0|VCEK||\"boot_loader\": 4, \"tee\": 0, \"snp\": 27, \"microcode\": 222|1 55 35|\"launch_mit_vector\": \"0x000000000000000b\""
-"teekit/sev-gcp-reportdata.bin|5|Milan|1|VCEK|||||\"measurement\": \"b747d55452e0b9e9"
-"constellation/aws-snp/report.txt.bin|3|Milan|||||||\"signing_key\": \"VLEK\""
+"teekit/sev-gcp-reportdata.bin|5|Milan|1|VCEK||||\"measurement\": \"b747d55452e0b9e9"
+"constellation/aws-snp/report.txt.bin|3|Milan||||||\"signing_key\": \"VLEK\""
 "ms-tee-attestation-verification/genoa_attestation_report.bin|3|Genoa|0|VCEK|0x000000000003001f|\"boot_loader\": 10, \"tee\": 0, \"snp\": 23, \"microcode\": 84|||"
 "ms-tee-attestation-verification/turin_attestation_report.bin|5|Turin|0|VCEK||\"fmc\": 1, \"boot_loader\": 1, \"tee\": 1, \"snp\": 4, \"microcode\": 81|1 55 65|\"chip_id\": \"59790fb1c39f35c1000000"
 "tinfoil-conformance/200-real-sev-snp-happy/report.bin|3|Genoa||VCEK|0x0000000000030000|||\"measurement\": \"09ef32ac"
@@ -135,7 +135,7 @@ else
         [ -n "$key" ] && chk "\"signing_key\": \"$key\""
         [ -n "$pol" ] && chk "\"policy\": {\"raw\": \"$pol\""
         if [ -n "$tcb" ]; then
-            grep -F '"current_tcb"' "$o" | grep -qF -- "$tcb" || bad "$file: current_tcb lacks $tcb"
+            grep -F '"reported_tcb"' "$o" | grep -qF -- "$tcb" || bad "$file: reported_tcb lacks $tcb"
         fi
         if [ -n "$fw" ]; then
             set -- $fw
