@@ -6,6 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 5
 CTEST_ARGS ?=
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps demo test asan fuzz bench format format-check check-deps clean
 

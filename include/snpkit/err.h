@@ -22,7 +22,7 @@
     X(SNP_E_SIG, 30, "signature does not verify")                                                  \
     X(SNP_E_CHAIN, 31, "certificate chain does not lead to a trusted root")                        \
     X(SNP_E_POLICY, 32, "report violates the required policy")                                     \
-    X(SNP_E_TCB, 33, "TCB is below the required minimum")                                         \
+    X(SNP_E_TCB, 33, "TCB is below the required minimum")                                          \
     X(SNP_E_BINDING, 34, "report is not bound to this key or nonce")                               \
     X(SNP_E_REPLAY, 35, "message is replayed or out of sequence")                                  \
     X(SNP_E_REVOKED, 36, "certificate is revoked")                                                 \

@@ -12,20 +12,20 @@
 #include <stdint.h>
 
 /* SNP-ABI, GUEST_POLICY (u64). */
-#define SNP_POLICY_ABI_MINOR_MASK  UINT64_C(0x00000000000000ff)
-#define SNP_POLICY_ABI_MAJOR_SHIFT 8
-#define SNP_POLICY_ABI_MAJOR_MASK  UINT64_C(0x000000000000ff00)
-#define SNP_POLICY_SMT             (UINT64_C(1) << 16)
-#define SNP_POLICY_RSVD_MBO        (UINT64_C(1) << 17) /* reserved, must be one */
-#define SNP_POLICY_MIGRATE_MA      (UINT64_C(1) << 18)
-#define SNP_POLICY_DEBUG           (UINT64_C(1) << 19)
-#define SNP_POLICY_SINGLE_SOCKET   (UINT64_C(1) << 20)
-#define SNP_POLICY_CXL_ALLOW       (UINT64_C(1) << 21)
-#define SNP_POLICY_MEM_AES_256_XTS (UINT64_C(1) << 22)
-#define SNP_POLICY_RAPL_DIS        (UINT64_C(1) << 23)
+#define SNP_POLICY_ABI_MINOR_MASK    UINT64_C(0x00000000000000ff)
+#define SNP_POLICY_ABI_MAJOR_SHIFT   8
+#define SNP_POLICY_ABI_MAJOR_MASK    UINT64_C(0x000000000000ff00)
+#define SNP_POLICY_SMT               (UINT64_C(1) << 16)
+#define SNP_POLICY_RSVD_MBO          (UINT64_C(1) << 17) /* reserved, must be one */
+#define SNP_POLICY_MIGRATE_MA        (UINT64_C(1) << 18)
+#define SNP_POLICY_DEBUG             (UINT64_C(1) << 19)
+#define SNP_POLICY_SINGLE_SOCKET     (UINT64_C(1) << 20)
+#define SNP_POLICY_CXL_ALLOW         (UINT64_C(1) << 21)
+#define SNP_POLICY_MEM_AES_256_XTS   (UINT64_C(1) << 22)
+#define SNP_POLICY_RAPL_DIS          (UINT64_C(1) << 23)
 #define SNP_POLICY_CIPHERTEXT_HIDING (UINT64_C(1) << 24)
 #define SNP_POLICY_PAGE_SWAP_DISABLE (UINT64_C(1) << 25)
-#define SNP_POLICY_RSVD_MBZ_MASK   (~UINT64_C(0) << 26) /* bits 63:26 */
+#define SNP_POLICY_RSVD_MBZ_MASK     (~UINT64_C(0) << 26) /* bits 63:26 */
 
 static inline uint8_t
 snp_policy_abi_major(uint64_t policy)
@@ -59,11 +59,11 @@ snp_err snp_policy_check(uint64_t policy, unsigned *bad_bit);
 #define SNP_PLATFORM_RSVD_MASK            (UINT64_C(1) << 6 | ~UINT64_C(0) << 8)
 
 /* Signer-info word at report 0x048. */
-#define SNP_SIGNER_AUTHOR_KEY_EN    (UINT32_C(1) << 0)
-#define SNP_SIGNER_MASK_CHIP_KEY    (UINT32_C(1) << 1)
+#define SNP_SIGNER_AUTHOR_KEY_EN     (UINT32_C(1) << 0)
+#define SNP_SIGNER_MASK_CHIP_KEY     (UINT32_C(1) << 1)
 #define SNP_SIGNER_SIGNING_KEY_SHIFT 2
-#define SNP_SIGNER_SIGNING_KEY_MASK (UINT32_C(7) << 2)
-#define SNP_SIGNER_RSVD_MASK        (~UINT32_C(0) << 5)
+#define SNP_SIGNER_SIGNING_KEY_MASK  (UINT32_C(7) << 2)
+#define SNP_SIGNER_RSVD_MASK         (~UINT32_C(0) << 5)
 
 enum snp_signing_key {
     SNP_SIGNING_KEY_VCEK = 0,

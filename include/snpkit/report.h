@@ -16,62 +16,62 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SNP_REPORT_SIZE        0x4A0
-#define SNP_REPORT_SIGNED_LEN  0x2A0 /* bytes 0x000..0x29F are signed */
-#define SNP_REPORT_VERSION_MIN 2
-#define SNP_REPORT_VERSION_MAX 5
+#define SNP_REPORT_SIZE                0x4A0
+#define SNP_REPORT_SIGNED_LEN          0x2A0 /* bytes 0x000..0x29F are signed */
+#define SNP_REPORT_VERSION_MIN         2
+#define SNP_REPORT_VERSION_MAX         5
 #define SNP_SIG_ALGO_ECDSA_P384_SHA384 1
 
 /* ECDSA P-384 signature block (attestation.md §1.6): R and S little-endian, zero-extended. */
-#define SNP_SIG_SIZE       0x200
-#define SNP_SIG_COMP_SIZE  72
-#define SNP_P384_SIZE      48
+#define SNP_SIG_SIZE      0x200
+#define SNP_SIG_COMP_SIZE 72
+#define SNP_P384_SIZE     48
 struct snp_signature {
-    uint8_t r[SNP_SIG_COMP_SIZE];  /* 0x000 */
-    uint8_t s[SNP_SIG_COMP_SIZE];  /* 0x048 */
-    uint8_t rsvd_0x090[0x170];     /* 0x090 reserved */
+    uint8_t r[SNP_SIG_COMP_SIZE]; /* 0x000 */
+    uint8_t s[SNP_SIG_COMP_SIZE]; /* 0x048 */
+    uint8_t rsvd_0x090[0x170];    /* 0x090 reserved */
 };
 
 struct snp_report {
-    uint32_t version;             /* 0x000 */
-    uint32_t guest_svn;           /* 0x004 */
-    uint64_t policy;              /* 0x008 */
-    uint8_t family_id[16];        /* 0x010 */
-    uint8_t image_id[16];         /* 0x020 */
-    uint32_t vmpl;                /* 0x030 */
-    uint32_t signature_algo;      /* 0x034 */
-    uint64_t current_tcb;         /* 0x038 */
-    uint64_t platform_info;       /* 0x040 */
-    uint32_t signer_info;         /* 0x048 AUTHOR_KEY_EN, MASK_CHIP_KEY, SIGNING_KEY */
-    uint8_t rsvd_0x04c[4];        /* 0x04C */
-    uint8_t report_data[64];      /* 0x050 */
-    uint8_t measurement[48];      /* 0x090 */
-    uint8_t host_data[32];        /* 0x0C0 */
-    uint8_t id_key_digest[48];    /* 0x0E0 */
-    uint8_t author_key_digest[48];/* 0x110 */
-    uint8_t report_id[32];        /* 0x140 */
-    uint8_t report_id_ma[32];     /* 0x160 */
-    uint64_t reported_tcb;        /* 0x180 */
-    uint8_t cpuid_fam_id;         /* 0x188 v3+ (reserved in v2, kept here) */
-    uint8_t cpuid_mod_id;         /* 0x189 v3+ */
-    uint8_t cpuid_step;           /* 0x18A v3+ */
-    uint8_t rsvd_0x18b[21];       /* 0x18B */
-    uint8_t chip_id[64];          /* 0x1A0 */
-    uint64_t committed_tcb;       /* 0x1E0 */
-    uint8_t current_build;        /* 0x1E8 */
-    uint8_t current_minor;        /* 0x1E9 */
-    uint8_t current_major;        /* 0x1EA */
-    uint8_t rsvd_0x1eb;           /* 0x1EB */
-    uint8_t committed_build;      /* 0x1EC */
-    uint8_t committed_minor;      /* 0x1ED */
-    uint8_t committed_major;      /* 0x1EE */
-    uint8_t rsvd_0x1ef;           /* 0x1EF */
-    uint64_t launch_tcb;          /* 0x1F0 */
-    uint64_t launch_mit_vector;   /* 0x1F8 v5+ (reserved before, kept here) */
-    uint64_t current_mit_vector;  /* 0x200 v5+ */
-    uint8_t rsvd_0x208[152];      /* 0x208 */
+    uint32_t version;               /* 0x000 */
+    uint32_t guest_svn;             /* 0x004 */
+    uint64_t policy;                /* 0x008 */
+    uint8_t family_id[16];          /* 0x010 */
+    uint8_t image_id[16];           /* 0x020 */
+    uint32_t vmpl;                  /* 0x030 */
+    uint32_t signature_algo;        /* 0x034 */
+    uint64_t current_tcb;           /* 0x038 */
+    uint64_t platform_info;         /* 0x040 */
+    uint32_t signer_info;           /* 0x048 AUTHOR_KEY_EN, MASK_CHIP_KEY, SIGNING_KEY */
+    uint8_t rsvd_0x04c[4];          /* 0x04C */
+    uint8_t report_data[64];        /* 0x050 */
+    uint8_t measurement[48];        /* 0x090 */
+    uint8_t host_data[32];          /* 0x0C0 */
+    uint8_t id_key_digest[48];      /* 0x0E0 */
+    uint8_t author_key_digest[48];  /* 0x110 */
+    uint8_t report_id[32];          /* 0x140 */
+    uint8_t report_id_ma[32];       /* 0x160 */
+    uint64_t reported_tcb;          /* 0x180 */
+    uint8_t cpuid_fam_id;           /* 0x188 v3+ (reserved in v2, kept here) */
+    uint8_t cpuid_mod_id;           /* 0x189 v3+ */
+    uint8_t cpuid_step;             /* 0x18A v3+ */
+    uint8_t rsvd_0x18b[21];         /* 0x18B */
+    uint8_t chip_id[64];            /* 0x1A0 */
+    uint64_t committed_tcb;         /* 0x1E0 */
+    uint8_t current_build;          /* 0x1E8 */
+    uint8_t current_minor;          /* 0x1E9 */
+    uint8_t current_major;          /* 0x1EA */
+    uint8_t rsvd_0x1eb;             /* 0x1EB */
+    uint8_t committed_build;        /* 0x1EC */
+    uint8_t committed_minor;        /* 0x1ED */
+    uint8_t committed_major;        /* 0x1EE */
+    uint8_t rsvd_0x1ef;             /* 0x1EF */
+    uint64_t launch_tcb;            /* 0x1F0 */
+    uint64_t launch_mit_vector;     /* 0x1F8 v5+ (reserved before, kept here) */
+    uint64_t current_mit_vector;    /* 0x200 v5+ */
+    uint8_t rsvd_0x208[152];        /* 0x208 */
     struct snp_signature signature; /* 0x2A0 */
-    uint8_t raw[SNP_REPORT_SIZE]; /* the received bytes: what the signature covers */
+    uint8_t raw[SNP_REPORT_SIZE];   /* the received bytes: what the signature covers */
 };
 
 /*

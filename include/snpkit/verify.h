@@ -29,12 +29,12 @@ enum snp_check_status {
     SNP_CHECK_ERROR = 4 /* could not be performed: environment failure (I/O, memory, crypto) */
 };
 
-#define SNP_CHECK_NAME_MAX   48
-#define SNP_CHECK_DETAIL_MAX 240
+#define SNP_CHECK_NAME_MAX    48
+#define SNP_CHECK_DETAIL_MAX  240
 #define SNP_VERIFY_MAX_CHECKS 96
 
 struct snp_check {
-    char name[SNP_CHECK_NAME_MAX];     /* stable dotted name, e.g. "chain.ask_signed_by_ark" */
+    char name[SNP_CHECK_NAME_MAX]; /* stable dotted name, e.g. "chain.ask_signed_by_ark" */
     enum snp_check_status status;
     snp_err err;                       /* the specific error for FAIL / ERROR, else SNP_OK */
     char detail[SNP_CHECK_DETAIL_MAX]; /* human reason: expected vs actual */
@@ -43,9 +43,9 @@ struct snp_check {
 struct snp_verify_result {
     size_t n;
     struct snp_check checks[SNP_VERIFY_MAX_CHECKS];
-    enum snp_product product;      /* the product line the report was verified as */
-    unsigned signing_key;          /* 0 VCEK, 1 VLEK (from the report) */
-    bool root_overridden;          /* --root: another ARK than AMD's pinned one was trusted */
+    enum snp_product product; /* the product line the report was verified as */
+    unsigned signing_key;     /* 0 VCEK, 1 VLEK (from the report) */
+    bool root_overridden;     /* --root: another ARK than AMD's pinned one was trusted */
 };
 
 /* Append a check (silently drops beyond SNP_VERIFY_MAX_CHECKS, counting it as an ERROR). */

@@ -14,8 +14,7 @@ snp_layout_check(const struct snp_field *table, size_t total)
         if (f->off != off || f->size == 0 || f->size > total - off) {
             return SNP_E_RANGE;
         }
-        if (f->kind == SNP_F_LE && f->size != 1 && f->size != 2 && f->size != 4 &&
-            f->size != 8) {
+        if (f->kind == SNP_F_LE && f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
             return SNP_E_RANGE;
         }
         off += f->size;

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 
 #if defined(__GNUC__) || defined(__clang__)
-#define SNP_MUST_CHECK     __attribute__((warn_unused_result))
-#define SNP_NONNULL(...)   __attribute__((nonnull(__VA_ARGS__)))
-#define SNP_UNUSED         __attribute__((unused))
+#define SNP_MUST_CHECK              __attribute__((warn_unused_result))
+#define SNP_NONNULL(...)            __attribute__((nonnull(__VA_ARGS__)))
+#define SNP_UNUSED                  __attribute__((unused))
 #define snp_add_overflow(a, b, res) __builtin_add_overflow((a), (b), (res))
 #define snp_mul_overflow(a, b, res) __builtin_mul_overflow((a), (b), (res))
 #else

@@ -205,15 +205,17 @@ show_human(FILE *o, const char *path, const struct snp_report *r, const struct p
     fprintf(o, "ATTESTATION_REPORT %s (%d bytes)\n", path, SNP_REPORT_SIZE);
     fprintf(o, "  %-*s %u\n", LABEL_W, "VERSION", r->version);
     if (r->version >= 3) {
-        fprintf(o, "  %-*s %s (CPUID family 0x%02x model 0x%02x stepping %u)\n", LABEL_W,
-                "product", pv->product == SNP_PRODUCT_UNKNOWN ? "unknown" :
-                snp_product_name(pv->product), r->cpuid_fam_id, r->cpuid_mod_id, r->cpuid_step);
+        fprintf(o, "  %-*s %s (CPUID family 0x%02x model 0x%02x stepping %u)\n", LABEL_W, "product",
+                pv->product == SNP_PRODUCT_UNKNOWN ? "unknown" : snp_product_name(pv->product),
+                r->cpuid_fam_id, r->cpuid_mod_id, r->cpuid_step);
     } else if (strcmp(pv->source, "option") == 0) {
-        fprintf(o, "  %-*s %s (from --product; a v2 report carries no CPUID)\n", LABEL_W,
-                "product", snp_product_name(pv->product));
+        fprintf(o, "  %-*s %s (from --product; a v2 report carries no CPUID)\n", LABEL_W, "product",
+                snp_product_name(pv->product));
     } else {
-        fprintf(o, "  %-*s unknown (v2 report: no CPUID; TCBs shown in the Milan/Genoa layout,"
-                   " use --product turin for Turin)\n", LABEL_W, "product");
+        fprintf(o,
+                "  %-*s unknown (v2 report: no CPUID; TCBs shown in the Milan/Genoa layout,"
+                " use --product turin for Turin)\n",
+                LABEL_W, "product");
     }
     fprintf(o, "  %-*s %u\n", LABEL_W, "GUEST_SVN", r->guest_svn);
     fprintf(o, "  %-*s 0x%016llx  ABI %u.%u", LABEL_W, "POLICY", (unsigned long long)r->policy,
@@ -327,8 +329,8 @@ json_tcb(FILE *o, const char *key, uint64_t raw, enum snp_product product)
         } else {
             fputs(", \"fmc\": null", o);
         }
-        fprintf(o, ", \"boot_loader\": %u, \"tee\": %u, \"snp\": %u, \"microcode\": %u", t.boot_loader,
-                t.tee, t.snp, t.microcode);
+        fprintf(o, ", \"boot_loader\": %u, \"tee\": %u, \"snp\": %u, \"microcode\": %u",
+                t.boot_loader, t.tee, t.snp, t.microcode);
         fprintf(o, ", \"reserved_zero\": %s", snp_tcb_reserved_zero(&t) ? "true" : "false");
     }
     fputs("},\n", o);
@@ -359,8 +361,9 @@ show_json(FILE *o, const char *path, const struct snp_report *r, const struct pr
         fputs("  \"cpuid\": null,\n", o);
     }
     fprintf(o, "  \"guest_svn\": %u,\n", r->guest_svn);
-    fprintf(o, "  \"policy\": {\"raw\": \"0x%016llx\", \"abi_major\": %u, \"abi_minor\": %u, "
-               "\"flags\": ",
+    fprintf(o,
+            "  \"policy\": {\"raw\": \"0x%016llx\", \"abi_major\": %u, \"abi_minor\": %u, "
+            "\"flags\": ",
             (unsigned long long)r->policy, snp_policy_abi_major(r->policy),
             snp_policy_abi_minor(r->policy));
     json_bits(o, policy_flag_bits(r->policy), snp_policy_bit_names);
@@ -450,8 +453,9 @@ static void
 decode_failure(const char *path, const uint8_t *buf, size_t len, snp_err err, size_t off)
 {
     if (err == SNP_E_UNSUPPORTED) {
-        cli_errorf(path, "offset 0x000: report VERSION 4 is not supported: its layout is not "
-                         "public, so it is refused rather than misread (%s)",
+        cli_errorf(path,
+                   "offset 0x000: report VERSION 4 is not supported: its layout is not "
+                   "public, so it is refused rather than misread (%s)",
                    snp_err_name(err));
     } else if (err == SNP_E_VERSION) {
         cli_errorf(path, "offset 0x000: report VERSION %u is not one of 2, 3, 5 (%s)",
@@ -506,8 +510,9 @@ report_show(const char *path, const struct show_opts *opt)
     }
     err = snp_report_product(r, opt->product, &pv.product);
     if (err == SNP_E_MISMATCH) {
-        cli_errorf(path, "--product %s conflicts with the report's CPUID (family 0x%02x model "
-                         "0x%02x)",
+        cli_errorf(path,
+                   "--product %s conflicts with the report's CPUID (family 0x%02x model "
+                   "0x%02x)",
                    snp_product_name(opt->product), r->cpuid_fam_id, r->cpuid_mod_id);
         rc = CLI_EXIT_USAGE;
         goto out;
@@ -571,8 +576,9 @@ build_example(uint8_t out[SNP_REPORT_SIZE], uint32_t version, enum snp_product p
     memset(r.report_id_ma, 0xff, sizeof(r.report_id_ma));
     if (version >= 3) {
         r.cpuid_fam_id = product == SNP_PRODUCT_TURIN ? 0x1a : 0x19;
-        r.cpuid_mod_id = product == SNP_PRODUCT_MILAN ? 0x01 : product == SNP_PRODUCT_GENOA ? 0x11
-                                                                                            : 0x02;
+        r.cpuid_mod_id = product == SNP_PRODUCT_MILAN   ? 0x01
+                         : product == SNP_PRODUCT_GENOA ? 0x11
+                                                        : 0x02;
         r.cpuid_step = 1;
     }
     for (size_t i = 0; i < (product == SNP_PRODUCT_TURIN ? 8u : sizeof(r.chip_id)); i++) {
@@ -651,12 +657,9 @@ int
 cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"raw", no_argument, NULL, 'r'},
-        {"product", required_argument, NULL, 'p'},
-        {"in-format", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},          {"raw", no_argument, NULL, 'r'},
+        {"product", required_argument, NULL, 'p'}, {"in-format", required_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     struct show_opts opt = {IN_AUTO, OUT_HUMAN, SNP_PRODUCT_UNKNOWN};
     int c;

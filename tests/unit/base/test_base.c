@@ -26,8 +26,8 @@ test_err_table(void **state)
 static void
 test_rd_values_and_done(void **state)
 {
-    const uint8_t buf[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
-                           0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x00, 0x00};
+    const uint8_t buf[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+                           0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x00, 0x00};
     struct snp_rd rd;
     uint8_t two[2];
 
@@ -194,8 +194,8 @@ static void
 test_b64(void **state)
 {
     /* RFC 4648 §10 test vectors. */
-    static const char *const enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-                                      "Zm9vYmFy"};
+    static const char *const enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     const char *plain = "foobar";
     uint8_t out[16];
     char txt[16];
@@ -221,10 +221,14 @@ test_b64(void **state)
 static void
 test_layout_check(void **state)
 {
-    static const struct snp_field good[] = {
-        {"A", 0, 4, SNP_F_LE}, {"B", 4, 12, SNP_F_BYTES}, {"reserved", 16, 4, SNP_F_MBZ}, {NULL}};
-    static const struct snp_field gap[] = {{"A", 0, 4, SNP_F_LE}, {"B", 5, 15, SNP_F_BYTES}, {NULL}};
-    static const struct snp_field odd[] = {{"A", 0, 3, SNP_F_LE}, {"B", 3, 17, SNP_F_BYTES}, {NULL}};
+    static const struct snp_field good[] = {{"A", 0, 4, SNP_F_LE},
+                                            {"B", 4, 12, SNP_F_BYTES},
+                                            {"reserved", 16, 4, SNP_F_MBZ},
+                                            {NULL, 0, 0, SNP_F_LE}};
+    static const struct snp_field gap[] = {
+        {"A", 0, 4, SNP_F_LE}, {"B", 5, 15, SNP_F_BYTES}, {NULL, 0, 0, SNP_F_LE}};
+    static const struct snp_field odd[] = {
+        {"A", 0, 3, SNP_F_LE}, {"B", 3, 17, SNP_F_BYTES}, {NULL, 0, 0, SNP_F_LE}};
 
     (void)state;
     T_OK(snp_layout_check(good, 20));

@@ -152,8 +152,7 @@ test_real_report_signature(void **state)
      * verifier's property test covers them all). */
     for (size_t bit = 0; bit < SNP_REPORT_SIGNED_LEN * 8; bit += 61) {
         r->raw[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        T_ERR(snp_ecdsa_p384_verify(vcek, r->raw, SNP_REPORT_SIGNED_LEN, &r->signature),
-              SNP_E_SIG);
+        T_ERR(snp_ecdsa_p384_verify(vcek, r->raw, SNP_REPORT_SIGNED_LEN, &r->signature), SNP_E_SIG);
         r->raw[bit / 8] ^= (uint8_t)(1u << (bit % 8));
     }
     snp_eckey_free(vcek);
