@@ -51,7 +51,10 @@ bad=0
 files=$(find include src -name '*.[ch]' 2>/dev/null | sort)
 for f in $files; do
     case "$f" in
-    include/*) mod=public ;;
+    include/*)
+        mod=$(grep -o '@module [a-z]*' "$f" 2>/dev/null | head -1 | cut -d' ' -f2)
+        mod=${mod:-public}
+        ;;
     src/*/*) mod=$(echo "$f" | cut -d/ -f2) ;;
     *) continue ;;
     esac
