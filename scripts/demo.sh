@@ -3,8 +3,9 @@
 #
 # Self-contained: it never reads ../shared (users do not have it). Each step says what it shows.
 set -eu
-snpkit=$1
+snpkit=$(realpath "$1")
 work=$(mktemp -d)
+cd "$work"
 trap 'rm -rf "$work"' EXIT INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -21,31 +22,31 @@ RMP, PSP), attacks and attested TLS. Those steps will appear here as they land.
 TXT
 
 step "1. Make a sample report (unsigned: SIGNING_KEY = none, so it can never pass as evidence)"
-run "$snpkit" report example --report-version 3 --product genoa --out "$work/report.bin"
-ls -l "$work/report.bin" | awk '{print $5 " bytes"}'
+run "$snpkit" report example --report-version 3 --product genoa --out "report.bin"
+ls -l "report.bin" | awk '{print $5 " bytes"}'
 
 step "2. Show every field by its spec name (TCBs decoded with the product's layout)"
-run "$snpkit" report show "$work/report.bin"
+run "$snpkit" report show "report.bin"
 
 step "3. The same report pasted as base64 text, as JSON (schema snpkit.report.v1)"
-base64 "$work/report.bin" >"$work/report.b64"
-"$snpkit" report show --json "$work/report.b64" | head -n 14
+base64 "report.bin" >"report.b64"
+"$snpkit" report show --json "report.b64" | head -n 14
 echo "  ..."
 
 step "4. A Turin report uses another TCB layout (FMC first); the product comes from CPUID"
-"$snpkit" report example --report-version 5 --product turin --out "$work/turin.bin"
-"$snpkit" report show "$work/turin.bin" | grep -E 'VERSION|product|CURRENT_TCB|MIT_VECTOR'
+"$snpkit" report example --report-version 5 --product turin --out "turin.bin"
+"$snpkit" report show "turin.bin" | grep -E 'VERSION|product|CURRENT_TCB|MIT_VECTOR'
 
 step "5. The raw layout walk (offset, size, kind, name, bytes as received)"
-"$snpkit" report show --raw "$work/report.bin" | head -n 12
+"$snpkit" report show --raw "report.bin" | head -n 12
 echo "  ..."
 
 step "6. Bad input gets one clear line naming the file, the offset and the reason"
-head -c 1000 "$work/report.bin" >"$work/truncated.bin"
+head -c 1000 "report.bin" >"truncated.bin"
 printf '$ snpkit report show truncated.bin\n'
-"$snpkit" report show "$work/truncated.bin" || echo "(exit code $?: rejected)"
-printf '\004\000\000\000' | dd of="$work/report.bin" conv=notrunc 2>/dev/null
+"$snpkit" report show "truncated.bin" || echo "(exit code $?: rejected)"
+printf '\004\000\000\000' | dd of="report.bin" conv=notrunc 2>/dev/null
 printf '$ snpkit report show v4.bin\n'
-"$snpkit" report show "$work/report.bin" || echo "(exit code $?: rejected)"
+"$snpkit" report show "report.bin" || echo "(exit code $?: rejected)"
 
 step "Done. Next: 'make test' runs every test (known answers against real AMD reports when ../shared/vectors is present)."
