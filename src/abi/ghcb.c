@@ -216,7 +216,7 @@ snp_ghcb_is_valid(const struct snp_ghcb *g, size_t off)
     if (g == NULL || off >= SNP_GHCB_VALID_LIMIT) {
         return false;
     }
-    return (g->valid_bitmap[bit / 8] >> (bit % 8) & 1u) != 0;
+    return ((unsigned)g->valid_bitmap[bit / 8] >> (bit % 8) & 1u) != 0;
 }
 
 void

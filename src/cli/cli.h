@@ -22,6 +22,10 @@ enum {
 };
 
 int cmd_report(int argc, char **argv);
+int cmd_kds(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_idblock(int argc, char **argv);
 
 /* The exit code that fits a library error: environment errors 3, misuse 2, the rest 1. */
 int cli_exit_for(snp_err err);
@@ -40,6 +44,19 @@ int cli_write_output(const char *path, const uint8_t *buf, size_t len, bool forc
 
 /* Print "prog: path: message" on stderr (one line). */
 void cli_errorf(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* How report input is given: auto-detected (exactly 1184 bytes is binary, else hex, else base64
+ * text), or forced. */
+enum cli_in_format { CLI_IN_AUTO, CLI_IN_BIN, CLI_IN_HEX, CLI_IN_B64 };
+
+/*
+ * cli_report_bytes() - turn input text or bytes into report bytes in out (out_size is usually
+ * 2 * SNP_REPORT_SIZE). *out_len is the true byte count: for binary input it may exceed
+ * out_size (only out_size bytes are copied), so a long file is reported as trailing bytes.
+ * On bad hex/base64 prints one line "PATH: not valid hex text ..." and returns SNP_E_FORMAT.
+ */
+snp_err cli_report_bytes(const char *path, enum cli_in_format fmt, const uint8_t *in, size_t in_len,
+                         uint8_t *out, size_t out_size, size_t *out_len);
 
 /* JSON helpers: a string with escapes, and hex of bytes as a JSON string. */
 void cli_json_str(FILE *out, const char *s);

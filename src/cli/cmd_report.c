@@ -16,11 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum in_format { IN_AUTO, IN_BIN, IN_HEX, IN_B64 };
 enum out_format { OUT_HUMAN, OUT_JSON, OUT_RAW };
 
 struct show_opts {
-    enum in_format in;
+    enum cli_in_format in;
     enum out_format out;
     enum snp_product product; /* --product, for v2 reports */
 };
@@ -51,64 +50,6 @@ report_usage(FILE *out)
             "  --force. Defaults: --report-version 3 --product genoa.\n"
             "\n"
             "exit codes: 0 decoded, 1 not a valid report, 2 usage error, 3 I/O error\n");
-}
-
-/* ---- input ------------------------------------------------------------------------------- */
-
-static bool
-all_in(const uint8_t *p, size_t n, const char *set)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == 0 || strchr(set, p[i]) == NULL) {
-            return false;
-        }
-    }
-    return true;
-}
-
-#define HEX_SET " \t\r\n0123456789abcdefABCDEFxX"
-#define B64_SET " \t\r\nABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_"
-
-/* Turn the input into report bytes in place-independent storage (out has 2 report sizes). */
-static snp_err
-to_bytes(const char *path, enum in_format fmt, const uint8_t *in, size_t in_len, uint8_t *out,
-         size_t out_size, size_t *out_len)
-{
-    size_t bad = 0;
-    snp_err err;
-
-    if (fmt == IN_AUTO) {
-        if (in_len == SNP_REPORT_SIZE) {
-            fmt = IN_BIN;
-        } else if (in_len > 0 && all_in(in, in_len, HEX_SET)) {
-            fmt = IN_HEX;
-        } else if (in_len > 0 && all_in(in, in_len, B64_SET)) {
-            fmt = IN_B64;
-        } else {
-            fmt = IN_BIN;
-        }
-    }
-    if (fmt == IN_BIN) {
-        size_t n = in_len < out_size ? in_len : out_size;
-        memcpy(out, in, n);
-        *out_len = in_len; /* the true length, so a long file is reported as trailing bytes */
-        return SNP_OK;
-    }
-    if (fmt == IN_HEX) {
-        err = snp_hex_decode(out, out_size, out_len, (const char *)in, in_len, &bad);
-    } else {
-        err = snp_b64_decode(out, out_size, out_len, (const char *)in, in_len, &bad);
-    }
-    if (err == SNP_E_SPACE) {
-        *out_len = out_size; /* more than a report: say so as trailing bytes */
-        return SNP_OK;
-    }
-    if (err != SNP_OK) {
-        cli_errorf(path, "not valid %s text (bad character or length at text offset %zu)",
-                   fmt == IN_HEX ? "hex" : "base64", bad);
-        return SNP_E_FORMAT;
-    }
-    return SNP_OK;
 }
 
 /* ---- human output ------------------------------------------------------------------------- */
@@ -491,7 +432,7 @@ report_show(const char *path, const struct show_opts *opt)
     if (err != SNP_OK) {
         return CLI_EXIT_ENV;
     }
-    err = to_bytes(path, opt->in, in, in_len, bytes, sizeof(bytes), &n);
+    err = cli_report_bytes(path, opt->in, in, in_len, bytes, sizeof(bytes), &n);
     if (err != SNP_OK) {
         rc = CLI_EXIT_REJECTED;
         goto out;
@@ -661,7 +602,7 @@ cmd_report(int argc, char **argv)
         {"product", required_argument, NULL, 'p'}, {"in-format", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    struct show_opts opt = {IN_AUTO, OUT_HUMAN, SNP_PRODUCT_UNKNOWN};
+    struct show_opts opt = {CLI_IN_AUTO, OUT_HUMAN, SNP_PRODUCT_UNKNOWN};
     int c;
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -694,13 +635,13 @@ cmd_report(int argc, char **argv)
             break;
         case 'i':
             if (strcmp(optarg, "auto") == 0) {
-                opt.in = IN_AUTO;
+                opt.in = CLI_IN_AUTO;
             } else if (strcmp(optarg, "bin") == 0) {
-                opt.in = IN_BIN;
+                opt.in = CLI_IN_BIN;
             } else if (strcmp(optarg, "hex") == 0) {
-                opt.in = IN_HEX;
+                opt.in = CLI_IN_HEX;
             } else if (strcmp(optarg, "base64") == 0) {
-                opt.in = IN_B64;
+                opt.in = CLI_IN_B64;
             } else {
                 cli_errorf(NULL, "--in-format must be auto, bin, hex or base64");
                 return CLI_EXIT_USAGE;

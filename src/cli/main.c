@@ -17,6 +17,10 @@ static const struct cmd {
     const char *summary;
 } cmds[] = {
     {"report", cmd_report, "decode and show an attestation report"},
+    {"verify", cmd_verify, "verify a report: chain, signature, TCB, policy, expected values"},
+    {"measure", cmd_measure, "compute the expected launch measurement of an image"},
+    {"idblock", cmd_idblock, "create and sign an ID block and ID auth structure"},
+    {"kds", cmd_kds, "fetch VCEK/VLEK certificates, chains and CRLs into the store"},
 };
 
 static void

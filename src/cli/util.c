@@ -3,6 +3,9 @@
  */
 #include "cli.h"
 
+#include "snpkit/report.h"
+#include "snpkit/util.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -168,4 +171,61 @@ cli_write_output(const char *path, const uint8_t *buf, size_t len, bool force)
     }
     free(tmp);
     return CLI_EXIT_OK;
+}
+
+/* ---- report input forms ------------------------------------------------------------------- */
+
+static bool
+all_in(const uint8_t *p, size_t n, const char *set)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == 0 || strchr(set, p[i]) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+#define HEX_SET " \t\r\n0123456789abcdefABCDEFxX"
+#define B64_SET " \t\r\nABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_"
+
+snp_err
+cli_report_bytes(const char *path, enum cli_in_format fmt, const uint8_t *in, size_t in_len,
+                 uint8_t *out, size_t out_size, size_t *out_len)
+{
+    size_t bad = 0;
+    snp_err err;
+
+    if (fmt == CLI_IN_AUTO) {
+        if (in_len == SNP_REPORT_SIZE) {
+            fmt = CLI_IN_BIN;
+        } else if (in_len > 0 && all_in(in, in_len, HEX_SET)) {
+            fmt = CLI_IN_HEX;
+        } else if (in_len > 0 && all_in(in, in_len, B64_SET)) {
+            fmt = CLI_IN_B64;
+        } else {
+            fmt = CLI_IN_BIN;
+        }
+    }
+    if (fmt == CLI_IN_BIN) {
+        size_t n = in_len < out_size ? in_len : out_size;
+        memcpy(out, in, n);
+        *out_len = in_len; /* the true length, so a long file is reported as trailing bytes */
+        return SNP_OK;
+    }
+    if (fmt == CLI_IN_HEX) {
+        err = snp_hex_decode(out, out_size, out_len, (const char *)in, in_len, &bad);
+    } else {
+        err = snp_b64_decode(out, out_size, out_len, (const char *)in, in_len, &bad);
+    }
+    if (err == SNP_E_SPACE) {
+        *out_len = out_size; /* more than a report: say so as trailing bytes */
+        return SNP_OK;
+    }
+    if (err != SNP_OK) {
+        cli_errorf(path, "not valid %s text (bad character or length at text offset %zu)",
+                   fmt == CLI_IN_HEX ? "hex" : "base64", bad);
+        return SNP_E_FORMAT;
+    }
+    return SNP_OK;
 }
