@@ -49,6 +49,13 @@ SNP_MUST_CHECK snp_err snp_eckey_from_point(struct snp_eckey **out, const uint8_
 /* Generate a fresh private key. */
 SNP_MUST_CHECK snp_err snp_eckey_generate(struct snp_eckey **out);
 
+/*
+ * snp_eckey_from_private() - the key pair of a private scalar d (big-endian, 48 bytes).
+ * Returns SNP_OK; SNP_E_RANGE unless 1 <= d <= n-1; SNP_E_NOMEM; SNP_E_CRYPTO.
+ * d is not retained (the caller wipes its copy).
+ */
+SNP_MUST_CHECK snp_err snp_eckey_from_private(struct snp_eckey **out, const uint8_t d[48]);
+
 /* Big-endian affine coordinates of the public point. */
 SNP_MUST_CHECK snp_err snp_eckey_point(const struct snp_eckey *k, uint8_t x[48], uint8_t y[48]);
 

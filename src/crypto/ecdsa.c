@@ -11,6 +11,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
@@ -146,6 +147,77 @@ out:
     EVP_PKEY_CTX_free(ctx);
     OSSL_PARAM_free(params);
     OSSL_PARAM_BLD_free(bld);
+    return err;
+}
+
+/* d < n for a secret big-endian d, branch-free: the borrow out of d - n is 1 exactly when
+ * d < n (schoolbook subtraction from the least significant byte). */
+static bool
+ct_below_order(const uint8_t d[48])
+{
+    uint32_t borrow = 0;
+
+    for (size_t i = 48; i-- > 0;) {
+        uint32_t t = (uint32_t)d[i] - (uint32_t)p384_order[i] - borrow;
+        borrow = (t >> 8) & 1u;
+    }
+    return borrow == 1;
+}
+
+/*
+ * A key pair from a private scalar (the simulated chip's derived VCEK/VLEK, crypto/vcek_kdf.c).
+ * The public point d*G is computed here so the pair is always consistent.
+ */
+snp_err
+snp_eckey_from_private(struct snp_eckey **out, const uint8_t d[48])
+{
+    uint8_t pub[97];
+    BIGNUM *bn = NULL;
+    EC_GROUP *group = NULL;
+    EC_POINT *pt = NULL;
+    OSSL_PARAM_BLD *bld = NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey = NULL;
+    snp_err err = SNP_E_CRYPTO;
+
+    *out = NULL;
+    /* SEC 1 §3.2.1: a private key is an integer in [1, n-1]. */
+    if (snp_ct_is_zero(d, 48) || !ct_below_order(d)) {
+        return SNP_E_RANGE;
+    }
+    bn = BN_secure_new();
+    group = EC_GROUP_new_by_curve_name(NID_secp384r1);
+    pt = group == NULL ? NULL : EC_POINT_new(group);
+    if (bn == NULL || pt == NULL || BN_bin2bn(d, 48, bn) == NULL ||
+        EC_POINT_mul(group, pt, bn, NULL, NULL, NULL) != 1 ||
+        EC_POINT_point2oct(group, pt, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof(pub), NULL) !=
+            sizeof(pub)) {
+        goto out;
+    }
+    bld = OSSL_PARAM_BLD_new();
+    if (bld == NULL ||
+        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "secp384r1", 0) != 1 ||
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bn) != 1 ||
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)) != 1 ||
+        (params = OSSL_PARAM_BLD_to_param(bld)) == NULL) {
+        goto out;
+    }
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1) {
+        goto out;
+    }
+    err = wrap(out, pkey);
+    pkey = NULL; /* transferred (wrap frees it on failure) */
+out:
+    EVP_PKEY_free(pkey);
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_clear_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    EC_POINT_free(pt);
+    EC_GROUP_free(group);
+    BN_clear_free(bn);
     return err;
 }
 

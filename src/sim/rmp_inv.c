@@ -15,6 +15,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static snp_err fail(char *why, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static snp_err
 fail(char *why, size_t n, const char *fmt, ...)
 {

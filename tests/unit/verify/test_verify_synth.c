@@ -376,7 +376,7 @@ test_bit_flips_real(void **state)
     free(chain);
 }
 
-/* A sample of bit flips across the leaf's TBS: each either does not parse or is rejected. */
+/* Every bit flip across the leaf's TBS: each either does not parse or is rejected. */
 static void
 test_cert_tbs_flips(void **state)
 {
@@ -389,8 +389,8 @@ test_cert_tbs_flips(void **state)
     assert_non_null(der);
     /* The TBS starts after the outer header (4 bytes) and runs to the algorithm before the
      * signature: for these certificates, the first len - 72 - 2 - 4 - 260 bytes or so. Flip
-     * every 13th bit of bytes 4 .. len - 340 (inside the TBS for a 2048-bit issuer). */
-    for (size_t bit = 4 * 8; bit < (F.vcek.len - 340) * 8; bit += 13) {
+     * every bit of bytes 4 .. len - 340 (inside the TBS for a 2048-bit issuer). */
+    for (size_t bit = 4 * 8; bit < (F.vcek.len - 340) * 8; bit++) {
         struct snp_collateral *c = NULL;
         memcpy(der, F.vcek.der, F.vcek.len);
         der[bit / 8] ^= (uint8_t)(1u << (bit % 8));
@@ -413,7 +413,7 @@ test_cert_tbs_flips(void **state)
         snp_collateral_free(c);
     }
     print_message("%zu TBS bit flips rejected (%zu did not parse)\n", tested, unparsable);
-    assert_true(tested > 400);
+    assert_true(tested > 4000);
     free(der);
 }
 
