@@ -25,7 +25,7 @@ allowed() { # module -> modules it may include
     host) echo "base abi measure host sim-host" ;;
     guest) echo "base abi crypto guest sim-guest" ;;
     atls) echo "base abi crypto verify guest atls" ;;
-    cli) echo "base abi crypto measure verify sim amd host guest atls cli sim-host sim-guest" ;;
+    cli) echo "base abi crypto measure verify amd host guest atls cli sim-host sim-guest" ;;
     public) echo "base abi public" ;;
     *) echo "" ;;
     esac
