@@ -28,6 +28,12 @@
 /* Mitigations (microcode/firmware fixes) the machine has. */
 #define SNP_MIT_INVD_FIX UINT32_C(0x1) /* CacheWarp microcode: INVD acts as WBINVD */
 
+/* Random bytes for the firmware (VMPCKs, VEKs, REPORT_ID): SNP_OK or an error (STYLE.md §8:
+ * randomness is injected; NULL in the config = the system CSPRNG). */
+typedef snp_err (*snp_rng_fn)(void *ctx, uint8_t *out, size_t len);
+
+#define SNP_CHIP_SEED_MAX 64
+
 struct snp_machine_config {
     enum snp_product product; /* Milan, Genoa or Turin: CPUID signature, C-bit (§0.2) */
     size_t dram_size;         /* bytes, multiple of 2 MiB; default 256 MiB */
@@ -39,10 +45,20 @@ struct snp_machine_config {
     size_t cache_lines;       /* plaintext cache lines (4 KiB each), multiple of 4, >= 4 */
     uint32_t mitigations;     /* SNP_MIT_* */
     bool sev_enabled;         /* SYSCFG SNPEn/MemEncryptionModEn; false = the plain baseline */
+    /* The simulated SNP firmware (sim/psp/, docs/psp.md): its NV state at manufacture. */
+    bool psp;                             /* attach the PSP firmware (default true) */
+    uint8_t chip_seed[SNP_CHIP_SEED_MAX]; /* the chip's identity (crypto/vcek_kdf.h) */
+    size_t chip_seed_len;                 /* 0: the seed "snpkit default chip" */
+    uint64_t tcb;                         /* installed = committed TCB; 0: product default */
+    uint8_t fw_major, fw_minor, fw_build; /* firmware version; all 0: 1.55.40 */
+    uint32_t report_version;              /* 2, 3 or 5; 0: 3 */
+    bool smt;                             /* platform SMT enabled (PLATFORM_INFO bit 0) */
+    snp_rng_fn rng;                       /* NULL: the system CSPRNG */
+    void *rng_ctx;
 };
 
 /* snp_machine_config_default() - Genoa, 256 MiB, 15 ASIDs, 4 VMs, 8 vCPUs, 64 cache lines,
- * no mitigation, SEV on. */
+ * no mitigation, SEV on, a PSP with the default seed and TCB, SMT on, system RNG. */
 void snp_machine_config_default(struct snp_machine_config *c);
 
 struct snp_machine;
@@ -67,6 +83,43 @@ void snp_machine_config_get(const struct snp_machine *m, struct snp_machine_conf
  * may be NULL). Tests and fuzzers call it after every step (STYLE.md §9.1).
  */
 snp_err snp_machine_check_invariants(const struct snp_machine *m, char *why, size_t why_size);
+
+/* ---- the PSP's non-volatile state (docs/psp.md) ----------------------------------------- */
+
+/*
+ * The chip's NV storage as a versioned blob (STYLE.md §9.2, the swtpm habit): magic
+ * "SNPKPSP1", format version, minimum reader version, then the chip secret, TCBs, firmware
+ * versions, SNP_CONFIG settings and the loaded VLEK. IT HOLDS THE CHIP'S SECRETS: whoever stores
+ * it is the machine's owner, not its hypervisor (write it mode 0600, wipe copies). Guests and
+ * the platform state are volatile and not saved: a restored chip starts in UNINIT.
+ */
+#define SNP_PSP_STATE_MAX 512
+
+/*
+ * snp_machine_psp_save() - write the blob into @out (@out_size >= SNP_PSP_STATE_MAX is always
+ * enough); *out_len gets its length. SNP_E_STATE without a PSP; SNP_E_SPACE; SNP_E_CRYPTO.
+ */
+snp_err snp_machine_psp_save(const struct snp_machine *m, uint8_t *out, size_t out_size,
+                             size_t *out_len);
+
+/*
+ * snp_machine_psp_restore() - replace the PSP's NV state by a saved blob. Only while the platform
+ * is UNINIT (SNP_E_STATE otherwise, and without a PSP). SNP_E_FORMAT (bad magic, length or
+ * checksum), SNP_E_VERSION (written by a newer snpkit whose minimum reader is above ours),
+ * SNP_E_RANGE (a field out of range). Nothing changes on failure.
+ */
+snp_err snp_machine_psp_restore(struct snp_machine *m, const uint8_t *buf, size_t len);
+
+/*
+ * SNP_CMD_SIM_FW_UPDATE - a simulator-only PSP command (not AMD's: real parts use
+ * SNP_DOWNLOAD_FIRMWARE_EX with a signed image) that installs "firmware" of another version and
+ * TCB, so rollback and old-TCB scenarios can be staged. Buffer (0x20 bytes):
+ *   0x00 u64 new installed TCB; 0x08 u8 build, 0x09 minor, 0x0A major, 0x0B reserved;
+ *   0x0C u32 bit 0 COMMIT (also commit it, as SNP_COMMIT would); 0x10..0x20 reserved, MBZ.
+ * A TCB below the committed one in any component is refused with BAD_SVN (anti-rollback).
+ */
+#define SNP_CMD_SIM_FW_UPDATE      0x1F0
+#define SNP_CMD_SIM_FW_UPDATE_SIZE 0x20
 
 /* ---- faults (§1.6) ----------------------------------------------------------------------- */
 

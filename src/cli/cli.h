@@ -23,6 +23,7 @@ enum {
 
 int cmd_report(int argc, char **argv);
 int cmd_kds(int argc, char **argv);
+int cmd_kds_serve(int argc, char **argv); /* `kds serve`, from cmd_kds() */
 int cmd_verify(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_idblock(int argc, char **argv);

@@ -35,6 +35,7 @@ kds_usage(FILE *out)
             "                        [--trace] [--json] REPORT...\n"
             "       snpkit kds url [--kds URL] [--product P] [--json] REPORT\n"
             "       snpkit kds ls [--store DIR] [--json]\n"
+            "       snpkit kds serve [--listen ADDR:PORT] [--state DIR] [--rate-limit N/s] ...\n"
             "\n"
             "Collateral from AMD's Key Distribution Service (KDS), kept in a local store so\n"
             "that verification works offline and the KDS rate limit is met once, not per\n"
@@ -49,6 +50,7 @@ kds_usage(FILE *out)
             "  HTTP 429 waits for Retry-After (bounded); other 4xx are not retried.\n"
             "url: print the KDS URLs for REPORT (no network).\n"
             "ls: list the store: product, item, key kind, state, size, path (docs/store.md).\n"
+            "serve: run the simulated vendor's key server (see 'snpkit kds serve --help').\n"
             "\n"
             "  REPORT        an attestation report: binary, hex or base64; '-' reads stdin\n"
             "  --store DIR   the store (default $XDG_CACHE_HOME/snpkit or ~/.cache/snpkit)\n"
@@ -486,8 +488,11 @@ cmd_kds(int argc, char **argv)
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     sub = argv[1];
+    if (strcmp(sub, "serve") == 0) {
+        return cmd_kds_serve(argc - 1, argv + 1); /* the simulated key server (vendor.h) */
+    }
     if (strcmp(sub, "fetch") != 0 && strcmp(sub, "url") != 0 && strcmp(sub, "ls") != 0) {
-        cli_errorf(NULL, "unknown 'kds' subcommand '%s' (fetch, url, ls)", sub);
+        cli_errorf(NULL, "unknown 'kds' subcommand '%s' (fetch, url, ls, serve)", sub);
         return CLI_EXIT_USAGE;
     }
     memset(&k, 0, sizeof(k));

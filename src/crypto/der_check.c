@@ -8,11 +8,14 @@
  */
 #include "crypto/der_check.h"
 
+#include "crypto/ossl_err.h"
+
 #include <limits.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -70,9 +73,10 @@ snp_der_check_cert(const uint8_t *buf, size_t len)
     X509 *x;
 
     SNP_TRY(der_outer(buf, len));
+    ERR_clear_error(); /* only this parse's entries may explain its failure */
     x = d2i_X509(NULL, &p, (long)len);
     if (x == NULL) {
-        return SNP_E_FORMAT;
+        return snp_ossl_err(SNP_E_FORMAT); /* not a certificate, or no memory to tell */
     }
     X509_free(x);
     /* The outer length matched, so OpenSSL stopping early means inner garbage. */
@@ -98,7 +102,7 @@ asn1_time_unix(const ASN1_TIME *t, int64_t *out)
 
     memset(&tm, 0, sizeof(tm));
     if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
-        return SNP_E_FORMAT;
+        return snp_ossl_err(SNP_E_FORMAT);
     }
     *out = days_from_civil((int64_t)tm.tm_year + 1900, (int64_t)tm.tm_mon + 1, tm.tm_mday) * 86400 +
            (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
@@ -121,9 +125,10 @@ snp_der_check_crl(const uint8_t *buf, size_t len, struct snp_crl_times *t)
     if (err != SNP_OK) {
         goto out;
     }
-    err = SNP_E_FORMAT;
+    ERR_clear_error();
     crl = d2i_X509_CRL(NULL, &p, (long)len);
     if (crl == NULL || p != buf + len) {
+        err = snp_ossl_err(SNP_E_FORMAT);
         goto out;
     }
     err = asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &tt.this_update);
@@ -179,14 +184,15 @@ pem_block_cert(const uint8_t *blk, size_t n)
     if (n > INT_MAX) {
         return SNP_E_RANGE;
     }
+    ERR_clear_error();
     bio = BIO_new_mem_buf(blk, (int)n);
     if (bio == NULL) {
-        return SNP_E_NOMEM;
+        return snp_ossl_err(SNP_E_NOMEM);
     }
     x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
     BIO_free(bio);
     if (x == NULL) {
-        return SNP_E_FORMAT;
+        return snp_ossl_err(SNP_E_FORMAT);
     }
     X509_free(x);
     return SNP_OK;

@@ -22,7 +22,8 @@
  * snp_der_check_cert() - buf is exactly one DER X.509 certificate.
  * Returns SNP_OK; SNP_E_TRUNCATED when the outer DER length runs past len (a cut-off body);
  * SNP_E_TRAILING when bytes follow the certificate; SNP_E_FORMAT when it is not a DER
- * SEQUENCE or not a certificate; SNP_E_RANGE when len is 0 or above SNP_DER_CHECK_MAX.
+ * SEQUENCE or not a certificate; SNP_E_RANGE when len is 0 or above SNP_DER_CHECK_MAX;
+ * SNP_E_NOMEM when OpenSSL ran out of memory before it could tell.
  */
 SNP_MUST_CHECK snp_err snp_der_check_cert(const uint8_t *buf, size_t len);
 

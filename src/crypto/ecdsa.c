@@ -14,6 +14,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -213,7 +214,9 @@ snp_eckey_from_private(struct snp_eckey **out, const uint8_t d[48])
 out:
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_clear_free(params);
+    /* bn is a secure BIGNUM, so its copy in params lives on the secure heap, which
+     * OSSL_PARAM_free() clears (OpenSSL 3.0 has no OSSL_PARAM_clear_free()). */
+    OSSL_PARAM_free(params);
     OSSL_PARAM_BLD_free(bld);
     EC_POINT_free(pt);
     EC_GROUP_free(group);

@@ -3,6 +3,8 @@
  */
 #include "crypto/crypto.h"
 
+#include "crypto/ossl_err.h"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -16,7 +18,7 @@ digest(const EVP_MD *md, uint8_t *out, unsigned want, const void *data, size_t l
     unsigned got = 0;
 
     if (EVP_Digest(data, len, out, &got, md, NULL) != 1 || got != want) {
-        return SNP_E_CRYPTO;
+        return snp_ossl_err(SNP_E_CRYPTO);
     }
     return SNP_OK;
 }
@@ -46,11 +48,11 @@ snp_sha384_new(struct snp_sha384_ctx **out)
     c->md = EVP_MD_CTX_new();
     if (c->md == NULL) {
         OPENSSL_free(c);
-        return SNP_E_NOMEM;
+        return snp_ossl_err(SNP_E_NOMEM);
     }
     if (EVP_DigestInit_ex(c->md, EVP_sha384(), NULL) != 1) {
         snp_sha384_free(c);
-        return SNP_E_CRYPTO;
+        return snp_ossl_err(SNP_E_CRYPTO);
     }
     *out = c;
     return SNP_OK;
@@ -59,7 +61,7 @@ snp_sha384_new(struct snp_sha384_ctx **out)
 snp_err
 snp_sha384_update(struct snp_sha384_ctx *c, const void *data, size_t len)
 {
-    return EVP_DigestUpdate(c->md, data, len) == 1 ? SNP_OK : SNP_E_CRYPTO;
+    return EVP_DigestUpdate(c->md, data, len) == 1 ? SNP_OK : snp_ossl_err(SNP_E_CRYPTO);
 }
 
 snp_err
@@ -68,7 +70,7 @@ snp_sha384_final(struct snp_sha384_ctx *c, uint8_t out[SNP_SHA384_SIZE])
     unsigned got = 0;
 
     if (EVP_DigestFinal_ex(c->md, out, &got) != 1 || got != SNP_SHA384_SIZE) {
-        return SNP_E_CRYPTO;
+        return snp_ossl_err(SNP_E_CRYPTO);
     }
     return SNP_OK;
 }
@@ -89,5 +91,5 @@ snp_random(uint8_t *out, size_t len)
     if (len > INT32_MAX) {
         return SNP_E_ARG;
     }
-    return RAND_bytes(out, (int)len) == 1 ? SNP_OK : SNP_E_CRYPTO;
+    return RAND_bytes(out, (int)len) == 1 ? SNP_OK : snp_ossl_err(SNP_E_CRYPTO);
 }

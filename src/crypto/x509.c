@@ -9,6 +9,8 @@
  */
 #include "crypto/x509.h"
 
+#include "crypto/ossl_err.h"
+
 #include "snpkit/util.h"
 
 #include <openssl/asn1.h>
@@ -397,52 +399,249 @@ parse_extensions(X509 *x, struct snp_x509_info *info)
 /* ---- certificates -----------------------------------------------------------------------------
  */
 
+/*
+ * OpenSSL decodes a certificate's key and extensions while parsing and caches the result, but
+ * it forgets why a decode failed: a key or extension it could not allocate looks the same as a
+ * broken one. So every negative fact below (no key, no basicConstraints, a broken extension)
+ * comes from our own calls, whose failures the error queue explains (ossl_err.h).
+ */
+
+/*
+ * The modulus size of an RSAPublicKey of the shape OpenSSL decodes (SEQUENCE { INTEGER n,
+ * INTEGER e }, both positive), counted from the DER as RSA_bits() would; 0 for any other shape.
+ */
+static unsigned
+rsa_key_bits(const uint8_t *k, size_t len)
+{
+    uint8_t tag;
+    size_t hdr, total, ihdr, itotal, off, bits = 0;
+
+    if (!der_elem(k, len, &tag, &hdr, &total) || tag != 0x30 || total != len) {
+        return 0;
+    }
+    off = hdr;
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *v = k + off;
+        if (!der_elem(v, total - off, &tag, &ihdr, &itotal) || tag != 0x02 || itotal == ihdr ||
+            (v[ihdr] & 0x80) != 0) {
+            return 0;
+        }
+        if (i == 0) {
+            size_t z = ihdr;
+            while (z < itotal && v[z] == 0) {
+                z++;
+            }
+            if (z < itotal) {
+                bits = (itotal - z) * 8;
+                for (uint8_t top = v[z]; (top & 0x80) == 0; top = (uint8_t)(top << 1)) {
+                    bits--;
+                }
+            }
+        }
+        off += itotal;
+    }
+    return off == total && bits > 0 && bits <= UINT_MAX ? (unsigned)bits : 0;
+}
+
 static snp_err
 fill_key(struct snp_x509 *c)
 {
-    EVP_PKEY *pk = X509_get0_pubkey(c->x);
-    uint8_t pub[97];
-    size_t plen = 0;
-    char group[32];
-    size_t glen = 0;
+    X509_PUBKEY *spki = X509_get_X509_PUBKEY(c->x);
+    EVP_PKEY *pk = X509_get0_pubkey(c->x); /* NULL: not decoded, for whatever reason */
+    ASN1_OBJECT *alg = NULL;
+    const ASN1_OBJECT *param_obj = NULL;
+    const void *param = NULL;
+    const unsigned char *key = NULL;
+    int klen = 0, ptype = V_ASN1_UNDEF;
+    X509_ALGOR *pa = NULL;
     snp_err err;
 
-    if (pk == NULL) {
+    ERR_clear_error(); /* X509_get0_pubkey() notes a missing key; we judge it ourselves */
+    if (pk != NULL) {
+        c->info.key_bits = (unsigned)EVP_PKEY_get_bits(pk);
+    }
+    if (spki == NULL || X509_PUBKEY_get0_param(&alg, &key, &klen, &pa, spki) != 1 || key == NULL ||
+        klen <= 0) {
         return SNP_OK; /* KEY_OTHER: the verifier refuses it by name */
     }
-    c->info.key_bits = (unsigned)EVP_PKEY_get_bits(pk);
-    if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA) {
-        c->info.key_type = SNP_X509_KEY_RSA;
+    if (OBJ_obj2nid(alg) == NID_rsaEncryption) {
+        unsigned bits = rsa_key_bits(key, (size_t)klen);
+        if (pk == NULL) {
+            /* OpenSSL decodes every RSAPublicKey of this shape: it failed, not the key. */
+            return bits != 0 ? SNP_E_CRYPTO : SNP_OK;
+        }
+        if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && bits != 0) {
+            c->info.key_type = SNP_X509_KEY_RSA;
+            c->info.key_bits = bits; /* EVP_PKEY_get_bits() may need memory, and say 0 */
+        }
         return SNP_OK;
     }
-    if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
-        EVP_PKEY_get_utf8_string_param(pk, "group", group, sizeof(group), &glen) != 1 ||
-        strcmp(group, "secp384r1") != 0) {
+    if (OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey) {
         return SNP_OK;
     }
-    if (EVP_PKEY_get_octet_string_param(pk, "pub", pub, sizeof(pub), &plen) != 1 ||
-        plen != sizeof(pub) || pub[0] != 0x04) {
-        return SNP_OK; /* compressed or odd: not AMD's shape (§4.3 "uncompressed point") */
+    X509_ALGOR_get0(&param_obj, &ptype, &param, pa);
+    if (ptype != V_ASN1_OBJECT || OBJ_obj2nid(param) != NID_secp384r1 || klen != 97 ||
+        key[0] != 0x04) {
+        return SNP_OK; /* another curve, compressed or odd: not AMD's shape (§4.3) */
     }
-    err = snp_eckey_from_point(&c->ec, pub + 1, pub + 49);
+    /* The point from the certificate's bytes, checked on the curve by our own call. */
+    err = snp_eckey_from_point(&c->ec, key + 1, key + 49);
     if (err == SNP_OK) {
         c->info.key_type = SNP_X509_KEY_P384;
+        c->info.key_bits = 384;
         return SNP_OK;
     }
     if (err == SNP_E_RANGE) {
-        return SNP_OK; /* not on the curve: stays KEY_OTHER */
+        /* Not on the curve, unless the library failed on the way: OpenSSL's own decode of
+         * the same point succeeding, or a malloc failure in the queue, says it did. */
+        err = snp_ossl_err(pk != NULL ? SNP_E_CRYPTO : SNP_OK);
+        return err; /* SNP_OK: stays KEY_OTHER */
     }
-    return err == SNP_E_NOMEM ? SNP_E_NOMEM : SNP_E_CRYPTO;
+    return snp_ossl_err(err == SNP_E_NOMEM ? SNP_E_NOMEM : SNP_E_CRYPTO);
+}
+
+/* Releases what X509_get_ext_d2i() returned for nid. */
+static void
+ext_free(int nid, void *d)
+{
+    const X509V3_EXT_METHOD *m = X509V3_EXT_get_nid(nid);
+
+    if (d != NULL && m != NULL && m->it != NULL) {
+        ASN1_item_free(d, ASN1_ITEM_ptr(m->it));
+    }
+}
+
+/*
+ * The decoded standard extension nid of x: *d is NULL when absent, repeated or broken (the last
+ * two count in *bad). Returns SNP_OK, or SNP_E_NOMEM when the decode ran out of memory.
+ */
+static snp_err
+ext_get(X509 *x, int nid, void **d, unsigned *bad)
+{
+    int crit = -1;
+
+    ERR_clear_error();
+    *d = X509_get_ext_d2i(x, nid, &crit, NULL);
+    if (*d == NULL && crit != -1) {
+        if (snp_ossl_err(SNP_OK) == SNP_E_NOMEM) {
+            return SNP_E_NOMEM;
+        }
+        (*bad)++; /* -2: repeated; otherwise does not decode */
+    }
+    ERR_clear_error();
+    return SNP_OK;
+}
+
+/* Standard extensions that OpenSSL's verifier would refuse a certificate for when broken. */
+static const int checked_exts[] = {
+    NID_ext_key_usage,          NID_netscape_cert_type,
+    NID_subject_key_identifier, NID_authority_key_identifier,
+    NID_issuer_alt_name,        NID_name_constraints,
+#ifndef OPENSSL_NO_RFC3779
+    NID_sbgp_ipAddrBlock,       NID_sbgp_autonomousSysNum,
+#endif
+};
+
+/* CA flags, key usage, and broken or unknown critical extensions (RFC 5280 §4.2). */
+static snp_err
+fill_ext_flags(struct snp_x509 *c)
+{
+    struct snp_x509_info *in = &c->info;
+    BASIC_CONSTRAINTS *bc = NULL;
+    ASN1_BIT_STRING *ku = NULL;
+    PROXY_CERT_INFO_EXTENSION *pci = NULL;
+    GENERAL_NAMES *san = NULL;
+    STACK_OF(DIST_POINT) *dps = NULL;
+    void *d = NULL;
+    unsigned bad = 0;
+    snp_err err;
+
+    in->pathlen = -1;
+    err = ext_get(c->x, NID_basic_constraints, (void **)&bc, &bad);
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (bc != NULL) {
+        in->has_basic_constraints = true;
+        in->is_ca = bc->ca != 0;
+        if (bc->pathlen != NULL && ASN1_STRING_type(bc->pathlen) == V_ASN1_NEG_INTEGER) {
+            bad++;
+        } else if (bc->pathlen != NULL) {
+            in->pathlen = ASN1_INTEGER_get(bc->pathlen);
+        }
+    }
+    err = ext_get(c->x, NID_key_usage, (void **)&ku, &bad);
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (ku != NULL) {
+        const unsigned char *b = ASN1_STRING_get0_data(ku);
+        int n = ASN1_STRING_length(ku);
+        in->has_key_usage = true;
+        in->key_usage = (n > 0 ? b[0] : 0u) | (n > 1 ? (uint32_t)b[1] << 8 : 0u);
+        if (in->key_usage == 0) {
+            bad++; /* RFC 5280 §4.2.1.3: at least one bit */
+        }
+    }
+    err = ext_get(c->x, NID_subject_alt_name, (void **)&san, &bad);
+    if (err == SNP_OK) {
+        err = ext_get(c->x, NID_proxyCertInfo, (void **)&pci, &bad);
+    }
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (pci != NULL &&
+        (in->is_ca || san != NULL || X509_get_ext_by_NID(c->x, NID_issuer_alt_name, -1) >= 0)) {
+        bad++; /* RFC 3820 §3.8 */
+    }
+    err = ext_get(c->x, NID_crl_distribution_points, (void **)&dps, &bad);
+    if (err != SNP_OK) {
+        goto out;
+    }
+    for (int i = 0; i < sk_DIST_POINT_num(dps); i++) {
+        const DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+        if (dp->distpoint == NULL && sk_GENERAL_NAME_num(dp->CRLissuer) <= 0) {
+            bad++; /* RFC 5280 §4.2.1.13: a name or an issuer */
+        }
+    }
+    for (size_t i = 0; i < SNP_ARRAY_LEN(checked_exts); i++) {
+        err = ext_get(c->x, checked_exts[i], &d, &bad);
+        if (err != SNP_OK) {
+            goto out;
+        }
+        ext_free(checked_exts[i], d);
+        d = NULL;
+    }
+    if (bad != 0) {
+        in->n_critical_unknown++; /* a malformed or repeated standard extension */
+    }
+    for (int i = 0; i < X509_get_ext_count(c->x); i++) {
+        X509_EXTENSION *e = X509_get_ext(c->x, i);
+        if (X509_EXTENSION_get_critical(e) && !X509_supported_extension(e)) {
+            in->n_critical_unknown++;
+            break;
+        }
+    }
+    err = SNP_OK;
+out:
+    BASIC_CONSTRAINTS_free(bc);
+    ASN1_BIT_STRING_free(ku);
+    GENERAL_NAMES_free(san);
+    PROXY_CERT_INFO_EXTENSION_free(pci);
+    sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+    ERR_clear_error();
+    return err;
 }
 
 static snp_err
 fill_info(struct snp_x509 *c)
 {
     struct snp_x509_info *in = &c->info;
-    uint32_t flags;
+    snp_err err;
 
-    if (snp_sha256(in->fp, c->der, c->der_len) != SNP_OK) {
-        return SNP_E_CRYPTO;
+    err = snp_sha256(in->fp, c->der, c->der_len);
+    if (err != SNP_OK) {
+        return err == SNP_E_NOMEM ? SNP_E_NOMEM : SNP_E_CRYPTO;
     }
     name_cn(X509_get_subject_name(c->x), in->subject_cn);
     name_cn(X509_get_issuer_name(c->x), in->issuer_cn);
@@ -454,22 +653,13 @@ fill_info(struct snp_x509 *c)
     in->version = X509_get_version(c->x);
     if (!asn1_time_epoch(X509_get0_notBefore(c->x), &in->not_before) ||
         !asn1_time_epoch(X509_get0_notAfter(c->x), &in->not_after)) {
-        return SNP_E_FORMAT;
+        return snp_ossl_err(SNP_E_FORMAT);
     }
     in->sigalg = der_sigalg(c->der, c->der_len, true);
-    /* X509_get_extension_flags() computes the cached extension data (and notes broken ones). */
-    flags = X509_get_extension_flags(c->x);
-    if ((flags & EXFLAG_INVALID) != 0) {
-        in->n_critical_unknown++; /* a malformed or repeated standard extension */
+    err = fill_ext_flags(c);
+    if (err != SNP_OK) {
+        return err;
     }
-    if ((flags & EXFLAG_CRITICAL) != 0) {
-        in->n_critical_unknown++;
-    }
-    in->has_basic_constraints = (flags & EXFLAG_BCONS) != 0;
-    in->is_ca = (flags & EXFLAG_CA) != 0 && in->has_basic_constraints;
-    in->pathlen = X509_get_pathlen(c->x);
-    in->has_key_usage = (flags & EXFLAG_KUSAGE) != 0;
-    in->key_usage = in->has_key_usage ? X509_get_key_usage(c->x) : 0;
     parse_extensions(c->x, in);
     return fill_key(c);
 }
@@ -492,14 +682,14 @@ snp_x509_from_der(struct snp_x509 **out, const uint8_t *der, size_t len, size_t 
     if (!der_elem(der, len, &tag, &hdr, &total) || tag != 0x30) {
         return SNP_E_FORMAT;
     }
+    ERR_clear_error(); /* only this parse's entries may explain its failure */
     c = OPENSSL_zalloc(sizeof(*c));
     if (c == NULL) {
         return SNP_E_NOMEM;
     }
     c->x = d2i_X509(NULL, &p, (long)total);
     if (c->x == NULL || (size_t)(p - der) != total) {
-        err = ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_MALLOC_FAILURE ? SNP_E_NOMEM
-                                                                            : SNP_E_FORMAT;
+        err = snp_ossl_err(SNP_E_FORMAT);
         goto out;
     }
     c->der = OPENSSL_memdup(der, total);
@@ -552,22 +742,17 @@ snp_x509_eckey(const struct snp_x509 *c)
     return c->ec;
 }
 
-/* 1 verifies, 0 does not, < 0 library trouble: one mapping for certificates and CRLs. */
+/* 1 verifies; anything else is judged by the error queue: one mapping for certificates and
+ * CRLs. The parameters were pinned before (der_sigalg), so a failure that names no reason about
+ * the signature is the library's, not the evidence's. */
 static snp_err
 verify_rc(int rc)
 {
-    snp_err err = SNP_E_SIG;
-
     if (rc == 1) {
-        err = SNP_OK;
-    } else if (rc < 0 && ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_MALLOC_FAILURE) {
-        err = SNP_E_NOMEM;
+        ERR_clear_error();
+        return SNP_OK;
     }
-    /* Other negative results come from hostile signature bytes as often as from the library
-     * (a signature longer than the modulus, say); the parameters were pinned before, so they
-     * are counted as "does not verify". */
-    ERR_clear_error();
-    return err;
+    return snp_ossl_err_sig();
 }
 
 snp_err
@@ -579,6 +764,7 @@ snp_x509_verify_by(const struct snp_x509 *c, const struct snp_x509 *issuer)
         pk == NULL) {
         return SNP_E_UNSUPPORTED;
     }
+    ERR_clear_error(); /* only this call's entries may judge it */
     return verify_rc(X509_verify(c->x, pk));
 }
 
@@ -601,14 +787,14 @@ snp_x509_crl_from_der(struct snp_x509_crl **out, const uint8_t *der, size_t len,
         tag != 0x30) {
         return SNP_E_FORMAT;
     }
+    ERR_clear_error();
     c = OPENSSL_zalloc(sizeof(*c));
     if (c == NULL) {
         return SNP_E_NOMEM;
     }
     c->crl = d2i_X509_CRL(NULL, &p, (long)total);
     if (c->crl == NULL || (size_t)(p - der) != total) {
-        err = ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_MALLOC_FAILURE ? SNP_E_NOMEM
-                                                                            : SNP_E_FORMAT;
+        err = snp_ossl_err(SNP_E_FORMAT);
         goto out;
     }
     c->der = OPENSSL_memdup(der, total);
@@ -617,13 +803,15 @@ snp_x509_crl_from_der(struct snp_x509_crl **out, const uint8_t *der, size_t len,
         goto out;
     }
     c->der_len = total;
-    if (snp_sha256(c->info.fp, c->der, c->der_len) != SNP_OK) {
-        err = SNP_E_CRYPTO;
+    err = snp_sha256(c->info.fp, c->der, c->der_len);
+    if (err != SNP_OK) {
+        err = err == SNP_E_NOMEM ? SNP_E_NOMEM : SNP_E_CRYPTO;
         goto out;
     }
     name_cn(X509_CRL_get_issuer(c->crl), c->info.issuer_cn);
     if (!asn1_time_epoch(X509_CRL_get0_lastUpdate(c->crl), &c->info.this_update)) {
-        goto out; /* SNP_E_FORMAT */
+        err = snp_ossl_err(SNP_E_FORMAT);
+        goto out;
     }
     c->info.has_next_update =
         asn1_time_epoch(X509_CRL_get0_nextUpdate(c->crl), &c->info.next_update);
@@ -666,6 +854,7 @@ snp_x509_crl_verify_by(const struct snp_x509_crl *crl, const struct snp_x509 *is
         pk == NULL) {
         return SNP_E_UNSUPPORTED;
     }
+    ERR_clear_error();
     return verify_rc(X509_CRL_verify(crl->crl, pk));
 }
 
@@ -714,7 +903,7 @@ load_der_one(const uint8_t *buf, size_t len, size_t *used, snp_x509_sink sink, v
 static snp_err
 load_pem(const uint8_t *buf, size_t len, snp_x509_sink sink, void *ctx)
 {
-    BIO *bio = BIO_new_mem_buf(buf, (int)len);
+    BIO *bio;
     char *name = NULL, *header = NULL;
     unsigned char *data = NULL;
     long dlen = 0;
@@ -722,8 +911,10 @@ load_pem(const uint8_t *buf, size_t len, snp_x509_sink sink, void *ctx)
     unsigned n = 0;
     snp_err err = SNP_OK;
 
+    ERR_clear_error(); /* the end of the text is told by the last entry: ours only */
+    bio = BIO_new_mem_buf(buf, (int)len);
     if (bio == NULL) {
-        return SNP_E_NOMEM;
+        return snp_ossl_err(SNP_E_NOMEM);
     }
     while (err == SNP_OK && PEM_read_bio(bio, &name, &header, &data, &dlen) == 1) {
         if (strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CRL") == 0) {
@@ -739,11 +930,11 @@ load_pem(const uint8_t *buf, size_t len, snp_x509_sink sink, void *ctx)
         name = header = NULL;
         data = NULL;
     }
-    if (err == SNP_OK && ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE) {
-        err = SNP_E_FORMAT; /* stopped inside a block, not at the end */
-    }
-    if (err == SNP_OK && n == 0) {
-        err = SNP_E_FORMAT;
+    if (err == SNP_OK) {
+        /* PEM_read_bio() ends with "no start line" at the end of the text; anything else
+         * stopped inside a block (or ran out of memory, which the queue tells). */
+        bool at_end = ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE;
+        err = snp_ossl_err(at_end && n > 0 ? SNP_OK : SNP_E_FORMAT);
     }
     ERR_clear_error();
     BIO_free(bio);

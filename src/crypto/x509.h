@@ -185,6 +185,25 @@ struct snp_rsakey; /* an RSA key pair */
 SNP_MUST_CHECK snp_err snp_rsakey_generate(struct snp_rsakey **out, unsigned bits);
 void snp_rsakey_free(struct snp_rsakey *k);
 
+/* PEM (PKCS#8, unencrypted) of the private key; *pem is malloc'd: free with snp_free_secret(). */
+SNP_MUST_CHECK snp_err snp_rsakey_to_pem(const struct snp_rsakey *k, char **pem, size_t *pem_len);
+
+/* An RSA private key from PEM. SNP_E_FORMAT (no key); SNP_E_UNSUPPORTED (not RSA >= 2048). */
+SNP_MUST_CHECK snp_err snp_rsakey_from_pem(struct snp_rsakey **out, const uint8_t *pem, size_t len);
+
+/* The modulus size in bits. */
+unsigned snp_rsakey_bits(const struct snp_rsakey *k);
+
+/* The five fixed RDNs of an AMD-shaped name (§4.3), in AMD's order; NULL members keep AMD's
+ * value. The simulated vendor replaces all five so its certificates never claim to be AMD's. */
+struct snp_x509_dn {
+    const char *ou; /* "Engineering" */
+    const char *c;  /* "US" (PrintableString: two letters) */
+    const char *l;  /* "Santa Clara" */
+    const char *st; /* "CA" */
+    const char *o;  /* "Advanced Micro Devices" */
+};
+
 enum snp_x509_role {
     SNP_X509_ROLE_ARK = 0,  /* CA, keyCertSign + cRLSign, self-signed */
     SNP_X509_ROLE_ASK = 1,  /* CA pathlen 0, keyCertSign (also the ASVK) */
@@ -200,6 +219,11 @@ struct snp_x509_spec {
     int64_t not_after;
     const struct snp_amd_ext *amd; /* LEAF: the extensions to write (has_* select them) */
     bool pss_no_trailer;           /* emit the 67-byte algorithm (Turin VCEK) not the 72-byte */
+    const struct snp_x509_dn *dn;  /* NULL: AMD's names; else these, subject and issuer alike */
+    const char *crl_dp;            /* ARK/ASK: one CRL distribution point URI; NULL: none */
+    const uint8_t *spl_order;      /* LEAF: SPL indices (enum snp_amd_spl) in the order to write
+                                      them (AMD's differs per generation, §4.4); NULL: 1..9 */
+    size_t n_spl_order;
 };
 
 /*
@@ -218,6 +242,13 @@ SNP_MUST_CHECK snp_err snp_x509_issue_crl(uint8_t **der, size_t *der_len, const 
                                           int64_t this_update, int64_t next_update,
                                           const uint64_t *revoked, size_t n_revoked,
                                           const struct snp_rsakey *issuer_key);
+
+/* snp_x509_issue_crl_dn() - the same, with the issuer's name built from dn (NULL: AMD's). */
+SNP_MUST_CHECK snp_err snp_x509_issue_crl_dn(uint8_t **der, size_t *der_len,
+                                             const struct snp_x509_dn *dn, const char *issuer_cn,
+                                             int64_t this_update, int64_t next_update,
+                                             const uint64_t *revoked, size_t n_revoked,
+                                             const struct snp_rsakey *issuer_key);
 
 /* snp_x509_time_parse() - "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC only) to epoch seconds. */
 SNP_MUST_CHECK snp_err snp_x509_time_parse(const char *text, int64_t *out);

@@ -64,6 +64,78 @@ snp_rsakey_generate(struct snp_rsakey **out, unsigned bits)
     return SNP_OK;
 }
 
+snp_err
+snp_rsakey_to_pem(const struct snp_rsakey *k, char **pem, size_t *pem_len)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data = NULL;
+    long n;
+
+    *pem = NULL;
+    *pem_len = 0;
+    if (bio == NULL) {
+        return SNP_E_NOMEM;
+    }
+    if (PEM_write_bio_PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL, NULL) != 1 ||
+        (n = BIO_get_mem_data(bio, &data)) <= 0) {
+        BIO_free(bio);
+        return SNP_E_CRYPTO;
+    }
+    *pem = malloc((size_t)n + 1);
+    if (*pem != NULL) {
+        memcpy(*pem, data, (size_t)n);
+        (*pem)[n] = '\0';
+        *pem_len = (size_t)n;
+    }
+    /* The memory BIO held the private key too: clear it before freeing. */
+    OPENSSL_cleanse(data, (size_t)n);
+    BIO_free(bio);
+    return *pem != NULL ? SNP_OK : SNP_E_NOMEM;
+}
+
+snp_err
+snp_rsakey_from_pem(struct snp_rsakey **out, const uint8_t *pem, size_t len)
+{
+    BIO *bio;
+    EVP_PKEY *pkey;
+    struct snp_rsakey *k;
+
+    *out = NULL;
+    if (pem == NULL || len == 0 || len > INT32_MAX) {
+        return SNP_E_ARG;
+    }
+    bio = BIO_new_mem_buf(pem, (int)len);
+    if (bio == NULL) {
+        return SNP_E_NOMEM;
+    }
+    pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    ERR_clear_error();
+    if (pkey == NULL) {
+        return SNP_E_FORMAT;
+    }
+    if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA || EVP_PKEY_get_bits(pkey) < 2048) {
+        EVP_PKEY_free(pkey);
+        return SNP_E_UNSUPPORTED;
+    }
+    k = OPENSSL_zalloc(sizeof(*k));
+    if (k == NULL) {
+        EVP_PKEY_free(pkey);
+        return SNP_E_NOMEM;
+    }
+    k->pkey = pkey;
+    *out = k;
+    return SNP_OK;
+}
+
+unsigned
+snp_rsakey_bits(const struct snp_rsakey *k)
+{
+    int b = EVP_PKEY_get_bits(k->pkey);
+
+    return b > 0 ? (unsigned)b : 0;
+}
+
 void
 snp_rsakey_free(struct snp_rsakey *k)
 {
@@ -75,11 +147,12 @@ snp_rsakey_free(struct snp_rsakey *k)
 }
 
 /* §4.3: OU=Engineering, C=US, L=Santa Clara, ST=CA, O=Advanced Micro Devices, CN=<cn>;
- * C is a PrintableString, the others UTF8String. */
+ * C is a PrintableString, the others UTF8String. dn (optional) replaces the five fixed values
+ * but keeps their order and string types: the simulated vendor names itself, never AMD. */
 static X509_NAME *
-amd_name(const char *cn)
+amd_name(const struct snp_x509_dn *dn, const char *cn)
 {
-    static const struct {
+    struct {
         const char *field;
         int type;
         const char *value;
@@ -94,6 +167,14 @@ amd_name(const char *cn)
 
     if (n == NULL) {
         return NULL;
+    }
+    if (dn != NULL) {
+        const char *v[5] = {dn->ou, dn->c, dn->l, dn->st, dn->o};
+        for (size_t i = 0; i < 5; i++) {
+            if (v[i] != NULL) {
+                rdn[i].value = v[i];
+            }
+        }
     }
     for (size_t i = 0; i < sizeof(rdn) / sizeof(rdn[0]); i++) {
         if (X509_NAME_add_entry_by_txt(n, rdn[i].field, rdn[i].type,
@@ -197,8 +278,9 @@ add_amd_ia5(X509 *x, const char *oid, const char *s)
 }
 
 static bool
-add_amd_exts(X509 *x, const struct snp_amd_ext *a)
+add_amd_exts(X509 *x, const struct snp_amd_ext *a, const uint8_t *order, size_t n_order)
 {
+    static const uint8_t by_index[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     char oid[40];
     uint8_t wrapped[2 + SNP_AMD_HWID_MAX];
     bool ok = true;
@@ -209,9 +291,14 @@ add_amd_exts(X509 *x, const struct snp_amd_ext *a)
     if (a->has_product_name) {
         ok = ok && add_amd_ia5(x, "1.3.6.1.4.1.3704.1.2", a->product_name);
     }
-    for (int i = 1; i < SNP_AMD_SPL_COUNT; i++) {
-        if (a->has_spl[i]) {
-            snprintf(oid, sizeof(oid), "1.3.6.1.4.1.3704.1.3.%d", i);
+    if (order == NULL) {
+        order = by_index;
+        n_order = sizeof(by_index);
+    }
+    for (size_t k = 0; k < n_order; k++) {
+        unsigned i = order[k];
+        if (i > 0 && i < SNP_AMD_SPL_COUNT && a->has_spl[i]) {
+            snprintf(oid, sizeof(oid), "1.3.6.1.4.1.3704.1.3.%u", i);
             ok = ok && add_amd_int(x, oid, a->spl[i]);
         }
     }
@@ -237,20 +324,60 @@ set_time(ASN1_TIME *t, int64_t when)
     return ASN1_TIME_adj(t, 0, (int)(when / 86400), (long)(when % 86400)) != NULL;
 }
 
+/* authorityKeyIdentifier = the issuer's subjectKeyIdentifier: SHA-1 of its public key bits
+ * (RFC 5280 §4.2.1.2 method 1, which is what "hash" computes for the SKI). */
 static bool
-add_role_exts(X509 *x, const struct snp_x509_spec *spec)
+add_aki(X509 *x, const struct snp_rsakey *issuer)
+{
+    X509_PUBKEY *xp = NULL;
+    const unsigned char *pk = NULL;
+    int pklen = 0;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
+    bool ok = false;
+
+    if (akid != NULL && X509_PUBKEY_set(&xp, issuer->pkey) == 1 &&
+        X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, xp) == 1 &&
+        EVP_Digest(pk, (size_t)pklen, md, &mdlen, EVP_sha1(), NULL) == 1 &&
+        (akid->keyid = ASN1_OCTET_STRING_new()) != NULL &&
+        ASN1_OCTET_STRING_set(akid->keyid, md, (int)mdlen) == 1) {
+        ok = X509_add1_ext_i2d(x, NID_authority_key_identifier, akid, 0, X509V3_ADD_DEFAULT) == 1;
+    }
+    AUTHORITY_KEYID_free(akid);
+    X509_PUBKEY_free(xp);
+    return ok;
+}
+
+static bool
+add_crl_dp(X509 *x, const char *url)
+{
+    char v[256];
+    int n;
+
+    if (url == NULL) {
+        return true;
+    }
+    n = snprintf(v, sizeof(v), "URI:%s", url);
+    return n > 0 && (size_t)n < sizeof(v) && add_std_ext(x, NID_crl_distribution_points, v);
+}
+
+static bool
+add_role_exts(X509 *x, const struct snp_x509_spec *spec, const struct snp_rsakey *issuer)
 {
     switch (spec->role) {
     case SNP_X509_ROLE_ARK:
         return add_std_ext(x, NID_key_usage, "critical,keyCertSign,cRLSign") &&
                add_std_ext(x, NID_basic_constraints, "critical,CA:TRUE") &&
-               add_std_ext(x, NID_subject_key_identifier, "hash");
+               add_std_ext(x, NID_subject_key_identifier, "hash") && add_crl_dp(x, spec->crl_dp);
     case SNP_X509_ROLE_ASK:
+        /* §4.3: the ASK/ASVK carry AKI = the ARK's SKI and the line's CRL DP. */
         return add_std_ext(x, NID_key_usage, "critical,keyCertSign") &&
                add_std_ext(x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
-               add_std_ext(x, NID_subject_key_identifier, "hash");
+               add_std_ext(x, NID_subject_key_identifier, "hash") && add_aki(x, issuer) &&
+               add_crl_dp(x, spec->crl_dp);
     case SNP_X509_ROLE_LEAF:
-        return spec->amd == NULL || add_amd_exts(x, spec->amd);
+        return spec->amd == NULL || add_amd_exts(x, spec->amd, spec->spl_order, spec->n_spl_order);
     }
     return false;
 }
@@ -442,8 +569,8 @@ snp_x509_issue(uint8_t **der, size_t *der_len_out, const struct snp_x509_spec *s
         EVP_PKEY_up_ref(pub);
     }
     x = X509_new();
-    subj = amd_name(spec->subject_cn);
-    iss = amd_name(spec->issuer_cn);
+    subj = amd_name(spec->dn, spec->subject_cn);
+    iss = amd_name(spec->dn, spec->issuer_cn);
     md = pss_ctx(issuer_key);
     if (pub == NULL || x == NULL || subj == NULL || iss == NULL || md == NULL ||
         X509_set_version(x, 2) != 1 ||
@@ -451,7 +578,7 @@ snp_x509_issue(uint8_t **der, size_t *der_len_out, const struct snp_x509_spec *s
         X509_set_subject_name(x, subj) != 1 || X509_set_issuer_name(x, iss) != 1 ||
         !set_time(X509_getm_notBefore(x), spec->not_before) ||
         !set_time(X509_getm_notAfter(x), spec->not_after) || X509_set_pubkey(x, pub) != 1 ||
-        !add_role_exts(x, spec) || X509_sign_ctx(x, md) <= 0) {
+        !add_role_exts(x, spec, issuer_key) || X509_sign_ctx(x, md) <= 0) {
         goto out;
     }
     n = i2d_X509(x, &ossl);
@@ -480,8 +607,18 @@ snp_x509_issue_crl(uint8_t **der, size_t *der_len_out, const char *issuer_cn, in
                    int64_t next_update, const uint64_t *revoked, size_t n_revoked,
                    const struct snp_rsakey *issuer_key)
 {
+    return snp_x509_issue_crl_dn(der, der_len_out, NULL, issuer_cn, this_update, next_update,
+                                 revoked, n_revoked, issuer_key);
+}
+
+snp_err
+snp_x509_issue_crl_dn(uint8_t **der, size_t *der_len_out, const struct snp_x509_dn *dn,
+                      const char *issuer_cn, int64_t this_update, int64_t next_update,
+                      const uint64_t *revoked, size_t n_revoked,
+                      const struct snp_rsakey *issuer_key)
+{
     X509_CRL *crl = X509_CRL_new();
-    X509_NAME *iss = amd_name(issuer_cn);
+    X509_NAME *iss = amd_name(dn, issuer_cn);
     ASN1_TIME *t1 = ASN1_TIME_new(), *t2 = ASN1_TIME_new();
     EVP_MD_CTX *md = pss_ctx(issuer_key);
     unsigned char *ossl = NULL;

@@ -88,6 +88,7 @@ snp_err
 snp_host_wbinvd(struct snp_machine *m)
 {
     m->cycles += 5000;
+    m->wbinvd_count++; /* the PSP's DF_FLUSH precondition (sim/psp/, hardware.md §6.4) */
     return snp_memctl_wbinvd(&m->mc);
 }
 

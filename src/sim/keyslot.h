@@ -31,6 +31,21 @@ SNP_MUST_CHECK snp_err snp_fw_mem_read(struct snp_machine *m, uint64_t spa, uint
 SNP_MUST_CHECK snp_err snp_fw_mem_write(struct snp_machine *m, uint64_t spa, uint32_t asid,
                                         const void *buf, size_t len);
 
+/* ---- more firmware hooks (sim/psp/) ---- */
+
+/* The governing entry of @spa (§1.4) and its GPA; NULL outside DRAM. */
+const struct snp_rmp_entry *snp_fw_rmp_governing(struct snp_machine *m, uint64_t spa,
+                                                 uint64_t *gpa);
+/* See rmp.h: snp_rmp_fw_reset / snp_rmp_fw_set_2m / snp_rmp_fw_unsmash. */
+void snp_fw_rmp_reset(struct snp_machine *m);
+SNP_MUST_CHECK snp_err snp_fw_rmp_set_2m(struct snp_machine *m, uint64_t spa,
+                                         const struct snp_rmp_entry *e);
+SNP_MUST_CHECK snp_err snp_fw_rmp_unsmash(struct snp_machine *m, uint64_t spa);
+/* Pages the RMP counts for @asid (§1.1 per-ASID counter; SNP_ACTIVATE needs it 0). */
+uint64_t snp_fw_rmp_asid_pages(const struct snp_machine *m, uint32_t asid);
+/* WBINVDs executed so far (SNP_DF_FLUSH: "WBINVD must have been executed", §6.4). */
+uint64_t snp_fw_wbinvd_count(const struct snp_machine *m);
+
 /* Attach the PSP: snp_host_psp_command() calls @fn from then on. */
 void snp_machine_attach_psp(struct snp_machine *m, snp_psp_handler_fn fn, void *ctx);
 

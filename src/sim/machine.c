@@ -4,6 +4,7 @@
  * keyslot.h. Must not: keep global state (several machines live side by side).
  */
 #include "sim/keyslot.h"
+#include "sim/psp/psp.h"
 #include "sim/sim_int.h"
 
 #include "snpkit/util.h"
@@ -26,6 +27,8 @@ snp_machine_config_default(struct snp_machine_config *c)
     c->cache_lines = 64;
     c->mitigations = 0;
     c->sev_enabled = true;
+    c->psp = true; /* the firmware (sim/psp/): default seed, TCB and version, system RNG */
+    c->smt = true;
 }
 
 static snp_err
@@ -102,6 +105,12 @@ snp_machine_new(struct snp_machine **out, const struct snp_machine_config *c)
     m->cfg = *c;
     m->cbit = 51; /* CPUID 8000_001F EBX[5:0] on Milan/Genoa/Turin parts (§0.2) */
     err = alloc_parts(m);
+    if (err == SNP_OK && c->psp) {
+        err = snp_psp_new(&m->fw, m, c);
+        if (err == SNP_OK) {
+            snp_machine_attach_psp(m, snp_psp_mailbox, m->fw);
+        }
+    }
     if (err != SNP_OK) {
         snp_machine_free(m);
         return err;
@@ -116,6 +125,8 @@ snp_machine_free(struct snp_machine *m)
     if (m == NULL) {
         return;
     }
+    snp_psp_free(m->fw);
+    m->fw = NULL;
     snp_cpu_fini(m);
     if (m->mc.slot != NULL) {
         for (uint32_t a = 1; a <= m->cfg.max_asid; a++) {
@@ -187,6 +198,9 @@ snp_machine_check_invariants(const struct snp_machine *m, char *why, size_t why_
     why[0] = '\0';
     SNP_TRY(snp_rmp_check_invariants(&m->rmp, why, why_size));
     SNP_TRY(snp_memctl_check_invariants(&m->mc, scratch, why, why_size));
+    if (m->fw != NULL) {
+        SNP_TRY(snp_psp_check_invariants(m->fw, why, why_size));
+    }
     for (uint32_t i = 0; i < m->cfg.max_vcpus; i++) {
         const struct snp_vcpu *v = &m->vcpus[i];
         if (v->state == VCPU_FREE) {
@@ -249,4 +263,66 @@ snp_machine_attach_psp(struct snp_machine *m, snp_psp_handler_fn fn, void *ctx)
 {
     m->psp = fn;
     m->psp_ctx = ctx;
+}
+
+/* ---- psp-facing hooks (sim/psp/) ------------------------------------------------------ */
+
+const struct snp_rmp_entry *
+snp_fw_rmp_governing(struct snp_machine *m, uint64_t spa, uint64_t *gpa)
+{
+    uint64_t pfn = spa >> SNP_PAGE_SHIFT;
+
+    if (pfn >= m->rmp.npages) {
+        return NULL;
+    }
+    return snp_rmp_governing(&m->rmp, pfn, gpa);
+}
+
+void
+snp_fw_rmp_reset(struct snp_machine *m)
+{
+    snp_rmp_fw_reset(&m->rmp);
+}
+
+snp_err
+snp_fw_rmp_set_2m(struct snp_machine *m, uint64_t spa, const struct snp_rmp_entry *e)
+{
+    return snp_rmp_fw_set_2m(&m->rmp, spa >> SNP_PAGE_SHIFT, e);
+}
+
+snp_err
+snp_fw_rmp_unsmash(struct snp_machine *m, uint64_t spa)
+{
+    return snp_rmp_fw_unsmash(&m->rmp, spa >> SNP_PAGE_SHIFT);
+}
+
+uint64_t
+snp_fw_rmp_asid_pages(const struct snp_machine *m, uint32_t asid)
+{
+    return asid <= m->cfg.max_asid ? m->rmp.asid_count[asid] : 0;
+}
+
+uint64_t
+snp_fw_wbinvd_count(const struct snp_machine *m)
+{
+    return m->wbinvd_count;
+}
+
+snp_err
+snp_machine_psp_save(const struct snp_machine *m, uint8_t *out, size_t out_size, size_t *out_len)
+{
+    *out_len = 0;
+    if (m->fw == NULL) {
+        return SNP_E_STATE;
+    }
+    return snp_psp_save(m->fw, out, out_size, out_len);
+}
+
+snp_err
+snp_machine_psp_restore(struct snp_machine *m, const uint8_t *buf, size_t len)
+{
+    if (m->fw == NULL) {
+        return SNP_E_STATE;
+    }
+    return snp_psp_restore(m->fw, buf, len);
 }

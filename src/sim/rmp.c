@@ -357,3 +357,59 @@ snp_rmp_fw_set(struct snp_rmp *r, uint64_t pfn, const struct snp_rmp_entry *e)
     set_4k(r, pfn, &n);
     return SNP_OK;
 }
+
+/* ---- firmware-only 2M operations and RMP initialisation (sim/psp/, hardware.md §1.4, §6.4,
+ * §6.10). Not reachable from host_if.h or guest_if.h. -------------------------------------- */
+
+void
+snp_rmp_fw_reset(struct snp_rmp *r)
+{
+    /* §6.4 SNP_INIT: "FW zeroes and initialises the RMP": every page HYPERVISOR. */
+    memset(r->e, 0, (size_t)r->npages * sizeof(*r->e));
+    memset(r->asid_count, 0, ((size_t)r->max_asid + 1) * sizeof(*r->asid_count));
+}
+
+snp_err
+snp_rmp_fw_set_2m(struct snp_rmp *r, uint64_t pfn, const struct snp_rmp_entry *e)
+{
+    struct snp_rmp_entry *e2;
+
+    if ((pfn & PFN_2M_MASK) != 0 || pfn >= r->npages) {
+        return SNP_E_RANGE;
+    }
+    e2 = &r->e[pfn];
+    /* Only the attributes of an existing 2M page change: owner and size stay (counters too). */
+    if (!is_2m_page(e2) || !e->assigned || !e->page_2m || e->asid != e2->asid ||
+        (e->gpa & (SNP_2M_SIZE - 1)) != 0) {
+        return SNP_E_STATE;
+    }
+    *e2 = *e;
+    e2->subpage_count = 0;
+    return SNP_OK;
+}
+
+snp_err
+snp_rmp_fw_unsmash(struct snp_rmp *r, uint64_t pfn)
+{
+    struct snp_rmp_entry head;
+
+    if ((pfn & PFN_2M_MASK) != 0 || pfn >= r->npages || is_2m_page(&r->e[pfn])) {
+        return SNP_E_RANGE;
+    }
+    /* §1.4: "When FW merges 512 x 4K into 2M (PAGE_UNSMASH) it sets entry0.PageSize=1,
+     * SubPageCount=0 and marks entries 1..511 as placeholders" -- in this model a placeholder
+     * is an unassigned entry (rmp_inv.c I4). The caller checked the 512 entries agree. */
+    head = r->e[pfn];
+    if (!head.assigned) {
+        return SNP_E_STATE;
+    }
+    for (uint64_t i = 0; i < SNP_PAGES_PER_2M; i++) {
+        count_add(r, &r->e[pfn + i], 1, false);
+        memset(&r->e[pfn + i], 0, sizeof(r->e[pfn + i]));
+    }
+    head.page_2m = true;
+    head.subpage_count = 0;
+    r->e[pfn] = head;
+    count_add(r, &head, SNP_PAGES_PER_2M, true);
+    return SNP_OK;
+}

@@ -112,6 +112,27 @@ struct snp_hw_result snp_rmp_query(const struct snp_rmp *r, uint64_t spa, uint64
 SNP_MUST_CHECK snp_err snp_rmp_fw_set(struct snp_rmp *r, uint64_t pfn,
                                       const struct snp_rmp_entry *e);
 
+/* ---- firmware only (sim/psp/ through keyslot.h) ---- */
+
+/* snp_rmp_fw_reset() - SNP_INIT's RMP initialisation (hardware.md §6.4): all HYPERVISOR. */
+void snp_rmp_fw_reset(struct snp_rmp *r);
+
+/*
+ * snp_rmp_fw_set_2m() - rewrite the attributes (Immutable, Validated, VMSA, masks, GPA) of the
+ * assigned 2M page at 2M-aligned @pfn; owner and size must not change (SNP_E_STATE), so the
+ * counters stay right. SNP_E_RANGE for an unaligned or out-of-range pfn.
+ */
+SNP_MUST_CHECK snp_err snp_rmp_fw_set_2m(struct snp_rmp *r, uint64_t pfn,
+                                         const struct snp_rmp_entry *e);
+
+/*
+ * snp_rmp_fw_unsmash() - SNP_PAGE_UNSMASH's merge (§1.4, §6.10): the 4K entry at 2M-aligned
+ * @pfn becomes a 2M entry for the region with its attributes; the other 511 become
+ * placeholders. The caller has checked that the 512 entries agree (§6.10).
+ * SNP_E_RANGE (alignment, range, already 2M), SNP_E_STATE (entry 0 unassigned).
+ */
+SNP_MUST_CHECK snp_err snp_rmp_fw_unsmash(struct snp_rmp *r, uint64_t pfn);
+
 /* snp_rmp_check_invariants() - SNP_OK or SNP_E_STATE with the first violation in @why. */
 snp_err snp_rmp_check_invariants(const struct snp_rmp *r, char *why, size_t why_size);
 

@@ -19,6 +19,8 @@
 typedef snp_err (*snp_psp_handler_fn)(void *ctx, struct snp_machine *m, uint32_t cmd,
                                       uint64_t cmd_spa, uint32_t *fw_status);
 
+struct snp_psp; /* sim/psp/psp.h */
+
 struct snp_vm {
     bool used;
     enum snp_vm_type type;
@@ -77,6 +79,8 @@ struct snp_machine {
     uint8_t page_tmp[SNP_PAGE_SIZE];
     snp_psp_handler_fn psp;
     void *psp_ctx;
+    struct snp_psp *fw;    /* the firmware built with the machine (sim/psp/), or NULL */
+    uint64_t wbinvd_count; /* WBINVDs so far: SNP_DF_FLUSH's precondition (§6.4) */
 };
 
 /* cpu.c: coroutine plumbing used by guest.c. */
