@@ -54,7 +54,9 @@ cmd(struct snp_machine *m, uint32_t id, const uint8_t *buf, size_t len)
     uint32_t st = 0;
     uint8_t b[0x80];
     memset(b, 0, sizeof(b));
-    memcpy(b, buf, len < sizeof(b) ? len : sizeof(b));
+    if (len > 0) {
+        memcpy(b, buf, len < sizeof(b) ? len : sizeof(b));
+    }
     if (snp_host_write(m, 0x10000, b, sizeof(b), &pf) != SNP_HW_OK ||
         snp_host_psp_command(m, id, 0x10000, &st) != SNP_OK) {
         die("command", "transport failure");
