@@ -336,7 +336,7 @@ const struct snp_field *snp_msg_key_rsp_layout(void);
 #define SNP_MSG_CPUID_MAX_SIZE                                                                     \
     (SNP_MSG_CPUID_HDR_SIZE + SNP_MSG_CPUID_MAX * SNP_MSG_CPUID_ENTRY_SIZE)
 
-struct snp_cpuid_entry {
+struct snp_msg_cpuid_entry {
     uint32_t eax_in;    /* 0x00 EAX_IN (leaf) */
     uint32_t ecx_in;    /* 0x04 ECX_IN (subleaf) */
     uint64_t xcr0_in;   /* 0x08 XCR0_IN */
@@ -349,16 +349,16 @@ struct snp_cpuid_entry {
 };
 
 struct snp_msg_cpuid_req {
-    uint32_t count;                                    /* 0x00 COUNT, <= 64 */
-                                                       /* 0x04 u32 and 0x08 u64 reserved, MBZ */
-    struct snp_cpuid_entry entries[SNP_MSG_CPUID_MAX]; /* 0x10 entries[COUNT]; rest zero */
+    uint32_t count;                                        /* 0x00 COUNT, <= 64 */
+                                                           /* 0x04 u32 and 0x08 u64 reserved, MBZ */
+    struct snp_msg_cpuid_entry entries[SNP_MSG_CPUID_MAX]; /* 0x10 entries[COUNT]; rest zero */
 };
 
 struct snp_msg_cpuid_rsp {
-    uint32_t status;                                   /* 0x00 STATUS */
-    uint32_t count;                                    /* 0x04 COUNT, <= 64 */
-    uint64_t rsvd_0x08;                                /* 0x08 reserved, KEEP */
-    struct snp_cpuid_entry entries[SNP_MSG_CPUID_MAX]; /* 0x10 sanitised entries[COUNT] */
+    uint32_t status;                                       /* 0x00 STATUS */
+    uint32_t count;                                        /* 0x04 COUNT, <= 64 */
+    uint64_t rsvd_0x08;                                    /* 0x08 reserved, KEEP */
+    struct snp_msg_cpuid_entry entries[SNP_MSG_CPUID_MAX]; /* 0x10 sanitised entries[COUNT] */
 };
 
 /*

@@ -410,7 +410,7 @@ snp_cpuid_entry_rsp_layout(void)
 
 /* One 0x30-byte entry; the reserved u64 is MBZ in a request, kept in a response. */
 static void
-rd_cpuid_entry(struct snp_rd *rd, struct snp_cpuid_entry *e, bool request)
+rd_cpuid_entry(struct snp_rd *rd, struct snp_msg_cpuid_entry *e, bool request)
 {
     e->eax_in = snp_rd_u32le(rd);  /* 0x00 EAX_IN */
     e->ecx_in = snp_rd_u32le(rd);  /* 0x04 ECX_IN */
@@ -428,7 +428,7 @@ rd_cpuid_entry(struct snp_rd *rd, struct snp_cpuid_entry *e, bool request)
 }
 
 static void
-wr_cpuid_entry(struct snp_wr *wr, const struct snp_cpuid_entry *e, bool request)
+wr_cpuid_entry(struct snp_wr *wr, const struct snp_msg_cpuid_entry *e, bool request)
 {
     snp_wr_u32le(wr, e->eax_in);                  /* 0x00 EAX_IN */
     snp_wr_u32le(wr, e->ecx_in);                  /* 0x04 ECX_IN */
@@ -444,7 +444,7 @@ wr_cpuid_entry(struct snp_wr *wr, const struct snp_cpuid_entry *e, bool request)
 /* The COUNT entries; COUNT > 64 was already raised by the caller, then nothing is read. */
 static void
 rd_cpuid_entries(struct snp_rd *rd, uint32_t count,
-                 struct snp_cpuid_entry entries[SNP_MSG_CPUID_MAX], bool request)
+                 struct snp_msg_cpuid_entry entries[SNP_MSG_CPUID_MAX], bool request)
 {
     if (count > SNP_MSG_CPUID_MAX) {
         return;

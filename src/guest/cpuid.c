@@ -5,7 +5,7 @@
  * hypervisor: a leaf in the table is answered from it; a standard (0x0000_xxxx) or extended
  * (0x8000_xxxx) leaf missing from a non-empty table reads as zeros; other leaves (hypervisor
  * 0x4000_xxxx) and an empty table fall back to the hypervisor through the GHCB. Kept in its own
- * file: cpuid_page.h and guestmsg.h both define struct snp_cpuid_entry.
+ * file.
  * XXX(guest): the §9.3 post-processing (APIC IDs from the HV, OSXSAVE/OSPKE from CR4, XSAVE
  * sizes for 0xD) is not done: the model has no CR4 or APIC, and 0xD is answered as stored.
  */

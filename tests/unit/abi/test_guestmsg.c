@@ -790,7 +790,7 @@ test_key_rsp_lit(void **state)
 /* ---- MSG_CPUID_REQ / RSP ---- */
 
 static void
-synth_cpuid_entry(struct snp_cpuid_entry *e, uint32_t i)
+synth_cpuid_entry(struct snp_msg_cpuid_entry *e, uint32_t i)
 {
     e->eax_in = 0x80000000u + i;
     e->ecx_in = i;
