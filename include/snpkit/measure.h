@@ -14,7 +14,9 @@
  *   snp_sev_hashes_* the SEV hashes table for measured direct boot (§7.4);
  *   snp_vcpu_sig_*   the CPUID signature QEMU puts in RDX of every initial VMSA (§7.6);
  *   snp_measure      the whole launch in QEMU/KVM order (§7.5, §8.4) for SNP, SNP with an
- *                    SVSM, SEV-ES and SEV (§8.3).
+ *                    SVSM, SEV-ES and SEV (§8.3);
+ *   snp_measure_pages the same SNP launch as a page list (type, GPA, contents per
+ *                    LAUNCH_UPDATE), which snp_measure hashes and a host launches.
  */
 #ifndef SNPKIT_MEASURE_H
 #define SNPKIT_MEASURE_H
@@ -300,6 +302,46 @@ struct snp_measure_params {
  */
 snp_err snp_measure(const struct snp_measure_params *p, uint8_t out[SNP_MEASURE_MAX_OUT],
                     size_t *out_len, struct snp_measure_diag *diag);
+
+/* ---- the page list of an SNP launch (§7.5, §8.4) ------------------------------------------ */
+
+/*
+ * One run of LAUNCH_UPDATEs the host issues: @npages consecutive 4 KiB pages of one type, the
+ * first at PAGE_INFO.GPA @gpa, the next at gpa + 0x1000, ... (the GPA is the value the host puts
+ * in each page's RMP entry; the firmware takes it from there, hardware.md §6.7). A host issues
+ * one SNP_LAUNCH_UPDATE per 4 KiB page (or one per 2 MB page where a run covers an aligned
+ * 2 MB range); the digest is the same either way (§8.2).
+ */
+struct snp_measure_page {
+    enum snp_page_type type;
+    uint64_t gpa;
+    size_t npages;
+    const uint8_t *contents; /* NORMAL, VMSA: npages * 4096 bytes the host copies into the pages
+                                before LAUNCH_UPDATE; valid during the callback only. NULL for
+                                ZERO, SECRETS, CPUID, UNMEASURED: their bytes are not measured
+                                (the host still supplies a valid CPUID table, §9.1) */
+    const char *what;        /* "OVMF", "SVSM", the section name ("SNP_SECRETS", ...), "VMSA" */
+    uint32_t vcpu;           /* VMSA: the vCPU index (0 = BSP); 0 otherwise */
+    bool precomputed;        /* inside params.ovmf_hash: the host launches these pages, but the
+                                digest chain starts after them */
+};
+
+/* Called once per run, in launch order; a non-SNP_OK return stops the walk and is returned. */
+typedef snp_err (*snp_measure_page_fn)(void *ctx, const struct snp_measure_page *pg);
+
+/*
+ * snp_measure_pages() - every LAUNCH_UPDATE of the SNP launch @p, in the order QEMU/KVM issue
+ * them (see snp_measure() for the order). This is the one implementation: snp_measure() is the
+ * digest of exactly these runs (skipping the precomputed ones), and a host that launches them
+ * through the firmware gets the same MEASUREMENT.
+ * @p:    mode MUST be SNP_MEASURE_MODE_SNP (SNP_E_ARG otherwise); threads and trace are ignored.
+ * @fn:   the consumer; @ctx is passed to it.
+ * @diag: optional, as for snp_measure().
+ * Returns SNP_OK; the refusals of snp_measure() (checked before the first call of @fn);
+ * SNP_E_ARG; SNP_E_CRYPTO (encoding a VMSA); or the first error @fn returned.
+ */
+snp_err snp_measure_pages(const struct snp_measure_params *p, snp_measure_page_fn fn, void *ctx,
+                          struct snp_measure_diag *diag);
 
 /*
  * snp_measure_ovmf_hash() - the SNP digest after the OVMF pages only (sev-snp-measure's

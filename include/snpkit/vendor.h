@@ -155,12 +155,29 @@ snp_err snp_vendor_vlek_cert(struct snp_vendor *v, enum snp_product p, const cha
                              uint64_t tcb, uint8_t **der, size_t *len);
 
 /*
- * snp_vendor_vlek_private() - the VLEK private scalar (48 bytes, big-endian) the vendor would
- * hand, wrapped, to the provider's firmware (SNP_VLEK_LOAD). A secret: the caller wipes it.
+ * snp_vendor_vlek_private() - the VLEK private scalar (48 bytes, big-endian) of csp_id at tcb:
+ * the key the firmware signs with once snp_vendor_vlek_wrapped()'s hashstick is loaded
+ * (SNP_VLEK_LOAD). A secret: the caller wipes it.
  * Errors as snp_vendor_vlek_cert().
  */
 snp_err snp_vendor_vlek_private(struct snp_vendor *v, enum snp_product p, const char *csp_id,
                                 uint64_t tcb, uint8_t d[48]);
+
+/*
+ * snp_vendor_vlek_wrapped() - the VLEK of cloud provider csp_id at tcb, wrapped for one chip:
+ * the 0x1B0-byte "hashstick" that SNP_VLEK_LOAD takes (simulator format, docs/psp.md). It
+ * carries the provider's CSP secret (the firmware derives the same key snp_vendor_vlek_cert()
+ * certifies) under AES-256-GCM with the chip's wrapping key and tcb as additional data, so it
+ * loads into that chip only and at that TCB only. A fresh random IV each call.
+ * @hwid: the registered chip's KDS hwID (64 bytes, Turin 8), as for snp_vendor_vcek_cert().
+ * @out:  always overwritten (zero on failure). Not secret once sealed.
+ * Returns SNP_OK; SNP_E_NOTFOUND (no such chip); SNP_E_ARG (product, hwid length, csp_id);
+ * SNP_E_RANGE (tcb with non-zero reserved bytes); SNP_E_FORMAT; SNP_E_IO; SNP_E_CRYPTO.
+ */
+#define SNP_VENDOR_VLEK_WRAPPED_SIZE 0x1B0
+snp_err snp_vendor_vlek_wrapped(struct snp_vendor *v, enum snp_product p, const uint8_t *hwid,
+                                size_t hwid_len, const char *csp_id, uint64_t tcb,
+                                uint8_t out[SNP_VENDOR_VLEK_WRAPPED_SIZE]);
 
 /* ---- the key server's request grammar (pure: no I/O, fuzzed) ---------------------------- */
 

@@ -9,6 +9,8 @@
  */
 #include "amd/amd_int.h"
 
+#include "crypto/gcm.h"
+#include "crypto/kdf.h"
 #include "crypto/vcek_kdf.h"
 #include "snpkit/util.h"
 
@@ -140,12 +142,39 @@ vcek_cache_path(const struct snp_vendor *v, enum snp_product p, const uint8_t *h
                    snp_product_name(p), hex, t);
 }
 
+/* The secret of the registered chip named by hwid (wiped by the caller, and on failure). */
+static snp_err
+chip_secret(const struct snp_vendor *v, enum snp_product p, const uint8_t *hwid, size_t hwid_len,
+            uint8_t secret[SNP_CHIP_SECRET_SIZE])
+{
+    uint8_t id[SNP_CHIP_ID_SIZE];
+    char path[SNP_VENDOR_PATH_MAX];
+    snp_err err;
+
+    SNP_ENSURE(amd_product_ok(p) && hwid != NULL, SNP_E_ARG);
+    SNP_ENSURE(hwid_len == hwid_len_of(p), SNP_E_ARG);
+    SNP_TRY(chip_path(v, p, hwid, path));
+    err = amd_secret_read(path, secret, SNP_CHIP_SECRET_SIZE);
+    if (err != SNP_OK) {
+        return err; /* SNP_E_NOTFOUND: no such chip, like the KDS's 404 */
+    }
+    /* A chip's file is named by its hwID: refuse one whose secret says otherwise. */
+    err = snp_chip_id_derive(id, secret, p);
+    if (err == SNP_OK && !snp_ct_eq(id, hwid, hwid_len)) {
+        err = SNP_E_FORMAT;
+    }
+    if (err != SNP_OK) {
+        snp_wipe(secret, SNP_CHIP_SECRET_SIZE);
+    }
+    return err;
+}
+
 snp_err
 snp_vendor_vcek_cert(struct snp_vendor *v, enum snp_product p, const uint8_t *hwid, size_t hwid_len,
                      uint64_t tcb, uint8_t **der, size_t *len)
 {
-    uint8_t secret[SNP_CHIP_SECRET_SIZE], id[SNP_CHIP_ID_SIZE];
-    char path[SNP_VENDOR_PATH_MAX], cache[SNP_VENDOR_PATH_MAX];
+    uint8_t secret[SNP_CHIP_SECRET_SIZE];
+    char cache[SNP_VENDOR_PATH_MAX];
     struct snp_amd_ext a;
     struct snp_eckey *k = NULL;
     snp_err err;
@@ -156,16 +185,7 @@ snp_vendor_vcek_cert(struct snp_vendor *v, enum snp_product p, const uint8_t *hw
     SNP_ENSURE(hwid_len == hwid_len_of(p), SNP_E_ARG);
     SNP_TRY(leaf_ext(&a, p, tcb, false));
     SNP_TRY(vcek_cache_path(v, p, hwid, tcb, cache));
-    SNP_TRY(chip_path(v, p, hwid, path));
-    err = amd_secret_read(path, secret, sizeof(secret));
-    if (err != SNP_OK) {
-        goto out; /* SNP_E_NOTFOUND: no such chip, like the KDS's 404 */
-    }
-    /* A chip's file is named by its hwID: refuse one whose secret says otherwise. */
-    err = snp_chip_id_derive(id, secret, p);
-    if (err == SNP_OK && !snp_ct_eq(id, hwid, hwid_len)) {
-        err = SNP_E_FORMAT;
-    }
+    err = chip_secret(v, p, hwid, hwid_len, secret);
     if (err != SNP_OK) {
         goto out;
     }
@@ -287,5 +307,77 @@ snp_vendor_vlek_cert(struct snp_vendor *v, enum snp_product p, const char *csp_i
     }
     snp_eckey_free(k);
     snp_wipe(secret, sizeof(secret));
+    return err;
+}
+
+/*
+ * The SNP_VLEK_LOAD hashstick (simulator format, docs/psp.md):
+ *   0x000 iv[12]  0x00C rsvd[4]  0x010 wrapped[0x180]  0x190 tcb u64  0x198 rsvd[8]  0x1A0 tag[16]
+ * wrapped = AES-256-GCM(snp_vlek_wrap_key(chip secret), iv, AAD = bytes 0x190..0x1A0,
+ *                       CSP secret[32] || zeros[0x160]).
+ * The TCB is in the AAD, so a hashstick cannot be replayed at another TCB; the key is the
+ * chip's, so it loads into that chip only.
+ */
+#define VLEK_OFF_WRAPPED 0x010
+#define VLEK_WRAPPED_LEN 0x180
+#define VLEK_OFF_TCB     0x190
+#define VLEK_OFF_TAG     0x1A0
+_Static_assert(VLEK_OFF_TAG + 16 == SNP_VENDOR_VLEK_WRAPPED_SIZE, "hashstick layout");
+
+static snp_err
+vlek_seal(const uint8_t chip[SNP_CHIP_SECRET_SIZE], const uint8_t *plain, uint64_t tcb,
+          uint8_t out[SNP_VENDOR_VLEK_WRAPPED_SIZE])
+{
+    uint8_t key[32];
+    struct snp_gcm *g = NULL;
+    snp_err err;
+
+    memset(out, 0, SNP_VENDOR_VLEK_WRAPPED_SIZE);
+    for (unsigned i = 0; i < 8; i++) {
+        out[VLEK_OFF_TCB + i] = (uint8_t)(tcb >> (8 * i));
+    }
+    err = snp_random(out, SNP_GCM_IV_SIZE); /* a fresh IV per hashstick */
+    if (err == SNP_OK) {
+        err = snp_vlek_wrap_key(key, chip);
+    }
+    if (err == SNP_OK) {
+        err = snp_gcm_new(&g);
+    }
+    if (err == SNP_OK) {
+        err = snp_gcm_seal(g, key, out, out + VLEK_OFF_TCB, 16, plain, out + VLEK_OFF_WRAPPED,
+                           VLEK_WRAPPED_LEN, out + VLEK_OFF_TAG);
+    }
+    snp_gcm_free(g);
+    snp_wipe(key, sizeof(key));
+    if (err != SNP_OK) {
+        memset(out, 0, SNP_VENDOR_VLEK_WRAPPED_SIZE);
+    }
+    return err;
+}
+
+snp_err
+snp_vendor_vlek_wrapped(struct snp_vendor *v, enum snp_product p, const uint8_t *hwid,
+                        size_t hwid_len, const char *csp_id, uint64_t tcb,
+                        uint8_t out[SNP_VENDOR_VLEK_WRAPPED_SIZE])
+{
+    uint8_t chip[SNP_CHIP_SECRET_SIZE];
+    uint8_t plain[VLEK_WRAPPED_LEN];
+    struct snp_amd_ext a;
+    snp_err err;
+
+    memset(out, 0, SNP_VENDOR_VLEK_WRAPPED_SIZE);
+    memset(plain, 0, sizeof(plain));
+    SNP_ENSURE(amd_product_ok(p), SNP_E_ARG);
+    SNP_TRY(leaf_ext(&a, p, tcb, true)); /* a TCB a VLEK certificate can name */
+    err = chip_secret(v, p, hwid, hwid_len, chip);
+    if (err != SNP_OK) {
+        return err;
+    }
+    err = csp_secret(v, csp_id, plain);
+    if (err == SNP_OK) {
+        err = vlek_seal(chip, plain, tcb, out);
+    }
+    snp_wipe(plain, sizeof(plain));
+    snp_wipe(chip, sizeof(chip));
     return err;
 }

@@ -5,6 +5,10 @@
  * prepare() checks everything a real launch would trip over before one byte is hashed (image
  * size and placement, metadata, kernel-hashes area, vCPU count, SVSM placement), so a refusal is
  * always a named reason with an offset, never a half-computed digest.
+ *
+ * The SNP launch is one walk (walk_snp) over the LAUNCH_UPDATEs in QEMU/KVM order: snp_measure()
+ * folds it into the digest chain, snp_measure_pages() hands it to a host that launches the
+ * same pages through the firmware, so the expected and the real MEASUREMENT cannot drift apart.
  */
 #include "snpkit/measure.h"
 
@@ -203,14 +207,38 @@ vmsa_page(const struct launch *L, uint32_t i, uint8_t out[SNP_VMSA_SIZE])
     return snp_vmsa_encode(out, &v);
 }
 
+/* ---- the page list (§7.5, §8.4): one walk, used by snp_measure() and the host ------------- */
+
+struct walk {
+    snp_measure_page_fn fn;
+    void *ctx;
+};
+
 static snp_err
-measure_section(struct launch *L, struct snp_ld *ld, const struct snp_ovmf *o,
-                const struct snp_ovmf_section *s)
+emit(const struct walk *w, enum snp_page_type type, uint64_t gpa, size_t npages,
+     const uint8_t *contents, const char *what, uint32_t vcpu, bool precomputed)
+{
+    struct snp_measure_page pg;
+
+    memset(&pg, 0, sizeof(pg));
+    pg.type = type;
+    pg.gpa = gpa;
+    pg.npages = npages;
+    pg.contents = contents;
+    pg.what = what;
+    pg.vcpu = vcpu;
+    pg.precomputed = precomputed;
+    return w->fn(w->ctx, &pg);
+}
+
+static snp_err
+walk_section(const struct launch *L, const struct walk *w, const struct snp_ovmf *o,
+             const struct snp_ovmf_section *s)
 {
     const struct snp_measure_params *p = L->p;
+    const char *what = snp_ovmf_section_name(s->type);
     enum snp_page_type t = SNP_PAGE_TYPE_ZERO;
 
-    ld->what = snp_ovmf_section_name(s->type);
     switch ((enum snp_ovmf_section_type)s->type) {
     case SNP_OVMF_SEC_SNP_SEC_MEM:
         t = p->vmm == SNP_VMM_GCE ? SNP_PAGE_TYPE_UNMEASURED : SNP_PAGE_TYPE_ZERO;
@@ -231,19 +259,19 @@ measure_section(struct launch *L, struct snp_ld *ld, const struct snp_ovmf *o,
             /* §7.4: zeros + the padded table at hashes_gpa & 0xFFF, one NORMAL page. */
             memset(page, 0, sizeof(page));
             snp_sev_hashes_encode(page + (o->hashes_gpa & 0xFFFu), p->hashes);
-            return snp_ld_update_page(ld, SNP_PAGE_TYPE_NORMAL, s->gpa, page, NULL, false);
+            return emit(w, SNP_PAGE_TYPE_NORMAL, s->gpa, 1, page, what, 0, false);
         }
         t = SNP_PAGE_TYPE_ZERO;
         break;
     default:
         return SNP_E_RANGE; /* snp_ovmf_parse() refused it already */
     }
-    return snp_ld_update_range(ld, t, s->gpa, NULL, s->size, NULL, false);
+    return emit(w, t, s->gpa, s->size / SNP_MEASURE_PAGE, NULL, what, 0, false);
 }
 
 /* §8.4 step 2: the metadata sections, descriptor order; EC2 measures CPUID last. */
 static snp_err
-measure_sections(struct launch *L, struct snp_ld *ld, const struct snp_ovmf *o)
+walk_sections(const struct launch *L, const struct walk *w, const struct snp_ovmf *o)
 {
     bool ec2 = L->p->vmm == SNP_VMM_EC2 && L->p->svsm == NULL;
 
@@ -251,47 +279,66 @@ measure_sections(struct launch *L, struct snp_ld *ld, const struct snp_ovmf *o)
         if (ec2 && o->sections[i].type == SNP_OVMF_SEC_CPUID) {
             continue;
         }
-        SNP_TRY(measure_section(L, ld, o, &o->sections[i]));
+        SNP_TRY(walk_section(L, w, o, &o->sections[i]));
     }
     for (size_t i = 0; ec2 && i < o->nsections; i++) {
         if (o->sections[i].type == SNP_OVMF_SEC_CPUID) {
-            SNP_TRY(measure_section(L, ld, o, &o->sections[i]));
+            SNP_TRY(walk_section(L, w, o, &o->sections[i]));
         }
     }
     return SNP_OK;
 }
 
+/* The whole SNP launch in order (§7.5, §8.4); prepare() has checked everything. */
 static snp_err
-measure_snp(struct launch *L, uint8_t out[SNP_LD_SIZE])
+walk_snp(const struct launch *L, const struct walk *w)
 {
     const struct snp_measure_params *p = L->p;
     uint8_t page[SNP_VMSA_SIZE];
+
+    SNP_TRY(emit(w, SNP_PAGE_TYPE_NORMAL, L->ovmf_gpa, p->ovmf_len / SNP_MEASURE_PAGE, p->ovmf,
+                 "OVMF", 0, p->ovmf_hash != NULL));
+    if (p->svsm != NULL) {
+        SNP_TRY(emit(w, SNP_PAGE_TYPE_NORMAL, L->svsm_gpa, p->svsm_len / SNP_MEASURE_PAGE, p->svsm,
+                     "SVSM", 0, false));
+        SNP_TRY(walk_sections(L, w, &L->svsm));
+    } else {
+        SNP_TRY(walk_sections(L, w, &L->ovmf));
+    }
+    /* §7.5 step 4: KVM launches every vCPU's VMSA in index order at 0xFFFFFFFFF000. */
+    for (uint32_t i = 0; i < p->vcpus; i++) {
+        SNP_TRY(vmsa_page(L, i, page));
+        SNP_TRY(emit(w, SNP_PAGE_TYPE_VMSA, SNP_PAGE_INFO_VMSA_GPA, 1, page, "VMSA", i, false));
+    }
+    return SNP_OK;
+}
+
+/* snp_measure()'s consumer of the walk: one chain step per page, as the firmware takes them. */
+static snp_err
+ld_step(void *ctx, const struct snp_measure_page *pg)
+{
+    struct snp_ld *ld = ctx;
+
+    if (pg->precomputed) {
+        return SNP_OK; /* already in the chain's starting value (params.ovmf_hash) */
+    }
+    ld->what = pg->what;
+    return snp_ld_update_range(ld, pg->type, pg->gpa, pg->contents, pg->npages * SNP_MEASURE_PAGE,
+                               NULL, false);
+}
+
+static snp_err
+measure_snp(const struct launch *L, uint8_t out[SNP_LD_SIZE])
+{
+    const struct snp_measure_params *p = L->p;
     struct snp_ld ld;
+    struct walk w = {ld_step, &ld};
 
     snp_ld_init(&ld, p->ovmf_hash);
     ld.threads = p->threads > 1 ? p->threads : 1;
     ld.trace = p->trace;
     ld.trace_arg = p->trace_arg;
-    if (p->ovmf_hash == NULL) {
-        ld.what = "OVMF";
-        SNP_TRY(snp_ld_update_range(&ld, SNP_PAGE_TYPE_NORMAL, L->ovmf_gpa, p->ovmf, p->ovmf_len,
-                                    NULL, false));
-    }
-    if (p->svsm != NULL) {
-        ld.what = "SVSM";
-        SNP_TRY(snp_ld_update_range(&ld, SNP_PAGE_TYPE_NORMAL, L->svsm_gpa, p->svsm, p->svsm_len,
-                                    NULL, false));
-        SNP_TRY(measure_sections(L, &ld, &L->svsm));
-    } else {
-        SNP_TRY(measure_sections(L, &ld, &L->ovmf));
-    }
-    /* §7.5 step 4: KVM launches every vCPU's VMSA in index order at 0xFFFFFFFFF000. */
-    ld.what = "VMSA";
-    for (uint32_t i = 0; i < p->vcpus; i++) {
-        SNP_TRY(vmsa_page(L, i, page));
-        SNP_TRY(
-            snp_ld_update_page(&ld, SNP_PAGE_TYPE_VMSA, SNP_PAGE_INFO_VMSA_GPA, page, NULL, false));
-    }
+    SNP_TRY(walk_snp(L, &w));
     snp_ld_final(&ld, out);
     return SNP_OK;
 }
@@ -351,6 +398,23 @@ snp_measure(const struct snp_measure_params *p, uint8_t out[SNP_MEASURE_MAX_OUT]
         *out_len = SNP_SHA256_SIZE;
     }
     return SNP_OK;
+}
+
+snp_err
+snp_measure_pages(const struct snp_measure_params *p, snp_measure_page_fn fn, void *ctx,
+                  struct snp_measure_diag *diag)
+{
+    struct launch L;
+    struct walk w = {fn, ctx};
+
+    if (diag != NULL) {
+        memset(diag, 0, sizeof(*diag));
+    }
+    if (p == NULL || fn == NULL || p->mode != SNP_MEASURE_MODE_SNP) {
+        return SNP_E_ARG;
+    }
+    SNP_TRY(prepare(&L, p, diag));
+    return walk_snp(&L, &w);
 }
 
 snp_err

@@ -7,6 +7,8 @@
  */
 #include "amd_fixture.h"
 
+#include "crypto/gcm.h"
+#include "crypto/kdf.h"
 #include "crypto/x509.h"
 #include "snpkit/util.h"
 
@@ -580,6 +582,67 @@ test_req_parse(void **state)
     T_ERR(snp_kds_req_parse(NULL, "/", 1), SNP_E_ARG);
 }
 
+/* snp_vendor_vlek_wrapped(): the hashstick unwraps with the chip's key to the CSP secret whose
+ * VLEK the certificate carries; the TCB is the additional data; misuse is refused. (Loading it
+ * into the firmware: tests/unit/psp/test_psp_verify.c.) */
+static void
+test_vlek_wrapped(void **state)
+{
+    static const char *csp = "CN=cc-wrap.example";
+    uint8_t id[64], secret[32], key[32], w[SNP_VENDOR_VLEK_WRAPPED_SIZE], w2[sizeof(w)];
+    uint8_t plain[0x180], d[48], d2[48], xy[96], xy2[96];
+    struct snp_gcm *g = NULL;
+    struct snp_eckey *k = NULL;
+    uint64_t tcb = t_tcb(SNP_PRODUCT_GENOA, 0, 9, 0, 21, 80);
+
+    (void)state;
+    T_OK(snp_vendor_chip_add(F.v, SNP_PRODUCT_GENOA, (const uint8_t *)"wrap-chip", 9, id));
+    T_OK(snp_vendor_vlek_wrapped(F.v, SNP_PRODUCT_GENOA, id, 64, csp, tcb, w));
+    T_OK(snp_vendor_vlek_wrapped(F.v, SNP_PRODUCT_GENOA, id, 64, csp, tcb, w2));
+    assert_false(memcmp(w, w2, 12) == 0); /* a fresh IV each time */
+    assert_true(snp_ct_is_zero(w + 0x0C, 4) && snp_ct_is_zero(w + 0x198, 8));
+    for (unsigned i = 0; i < 8; i++) {
+        assert_int_equal(w[0x190 + i], (uint8_t)(tcb >> (8 * i)));
+    }
+    /* The firmware's side of it, by hand. */
+    T_OK(snp_chip_secret_from_seed(secret, (const uint8_t *)"wrap-chip", 9));
+    T_OK(snp_vlek_wrap_key(key, secret));
+    T_OK(snp_gcm_new(&g));
+    T_OK(snp_gcm_open(g, key, w, w + 0x190, 16, w + 0x10, plain, sizeof(plain), w + 0x1A0));
+    assert_true(snp_ct_is_zero(plain + 32, sizeof(plain) - 32));
+    T_OK(snp_vlek_derive_scalar(d, plain, SNP_PRODUCT_GENOA, tcb));
+    T_OK(snp_vendor_vlek_private(F.v, SNP_PRODUCT_GENOA, csp, tcb, d2));
+    t_memeq(d, d2, 48);
+    T_OK(snp_eckey_from_private(&k, d));
+    T_OK(snp_eckey_point(k, xy, xy + 48));
+    snp_eckey_free(k);
+    k = NULL;
+    T_OK(snp_vlek_derive(&k, plain, SNP_PRODUCT_GENOA, tcb));
+    T_OK(snp_eckey_point(k, xy2, xy2 + 48));
+    t_memeq(xy, xy2, 96);
+    snp_eckey_free(k);
+    w[0x190] ^= 1; /* the TCB is authenticated */
+    T_ERR(snp_gcm_open(g, key, w, w + 0x190, 16, w + 0x10, plain, sizeof(plain), w + 0x1A0),
+          SNP_E_AUTH);
+    snp_gcm_free(g);
+    snp_wipe(plain, sizeof(plain));
+    snp_wipe(key, sizeof(key));
+    snp_wipe(secret, sizeof(secret));
+    snp_wipe(d, sizeof(d));
+    snp_wipe(d2, sizeof(d2));
+
+    /* Refusals: an unregistered chip, a wrong hwID length, a bad csp_id, reserved TCB bytes. */
+    memset(id, 0x5A, sizeof(id));
+    T_ERR(snp_vendor_vlek_wrapped(F.v, SNP_PRODUCT_GENOA, id, 64, csp, tcb, w), SNP_E_NOTFOUND);
+    assert_true(snp_ct_is_zero(w, sizeof(w)));
+    T_ERR(snp_vendor_vlek_wrapped(F.v, SNP_PRODUCT_GENOA, id, 8, csp, tcb, w), SNP_E_ARG);
+    T_OK(snp_vendor_chip_add(F.v, SNP_PRODUCT_GENOA, (const uint8_t *)"wrap-chip", 9, id));
+    T_ERR(snp_vendor_vlek_wrapped(F.v, SNP_PRODUCT_GENOA, id, 64, "", tcb, w), SNP_E_ARG);
+    T_ERR(snp_vendor_vlek_wrapped(F.v, SNP_PRODUCT_GENOA, id, 64, csp, tcb | UINT64_C(1) << 16, w),
+          SNP_E_RANGE);
+    T_ERR(snp_vendor_vlek_wrapped(F.v, SNP_PRODUCT_UNKNOWN, id, 64, csp, tcb, w), SNP_E_ARG);
+}
+
 int
 main(void)
 {
@@ -589,6 +652,7 @@ main(void)
         cmocka_unit_test(test_vcek_turin),      cmocka_unit_test(test_shape),
         cmocka_unit_test(test_vcek_per_tcb),    cmocka_unit_test(test_vlek),
         cmocka_unit_test(test_crl_revokes_ask), cmocka_unit_test(test_persistence),
+        cmocka_unit_test(test_vlek_wrapped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

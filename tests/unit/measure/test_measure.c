@@ -580,6 +580,118 @@ test_ovmf_hash_and_trace(void **state)
     free(img);
 }
 
+/* ---- the page list (snp_measure_pages) ------------------------------------------------------ */
+
+struct page_log {
+    size_t runs, pages, precomputed;
+    struct snp_ld ld; /* folded from the runs, as a host's firmware would */
+    char what[64][24];
+    uint64_t gpa[64];
+    size_t fail_at; /* return SNP_E_IO at this run (0: never) */
+};
+
+static snp_err
+page_cb(void *ctx, const struct snp_measure_page *pg)
+{
+    struct page_log *l = ctx;
+
+    l->runs++;
+    if (l->fail_at != 0 && l->runs == l->fail_at) {
+        return SNP_E_IO;
+    }
+    assert_true(pg->npages > 0);
+    assert_int_equal(pg->contents != NULL,
+                     pg->type == SNP_PAGE_TYPE_NORMAL || pg->type == SNP_PAGE_TYPE_VMSA);
+    if (l->runs <= 64) {
+        snprintf(l->what[l->runs - 1], sizeof(l->what[0]), "%s", pg->what);
+        l->gpa[l->runs - 1] = pg->gpa;
+    }
+    l->pages += pg->npages;
+    if (pg->precomputed) {
+        l->precomputed += pg->npages;
+    }
+    for (size_t i = 0; i < pg->npages; i++) {
+        T_OK(snp_ld_update_page(&l->ld, pg->type, pg->gpa + i * SNP_MEASURE_PAGE,
+                                pg->contents != NULL ? pg->contents + i * SNP_MEASURE_PAGE : NULL,
+                                NULL, false));
+    }
+    return SNP_OK;
+}
+
+static void
+test_page_list(void **state)
+{
+    static const char *const want_qemu[] = {
+        "OVMF",     "SNP_SEC_MEM",       "SNP_SEC_MEM", "SNP_SECRETS", "CPUID",
+        "SVSM_CAA", "SNP_KERNEL_HASHES", "SNP_SEC_MEM", "VMSA",        "VMSA"};
+    uint8_t *img = malloc(SYN_LEN);
+    uint8_t want[48], got[48], oh[48];
+    struct snp_measure_params p;
+    struct snp_sev_hashes h;
+    struct page_log l;
+    struct synth s;
+    size_t n = 0;
+
+    (void)state;
+    synth_amdsev(&s);
+    synth_build(img, SYN_LEN, &s);
+    T_OK(snp_sev_hashes_compute(&h, (const uint8_t *)"k", 1, NULL, 0, "x"));
+    base_params(&p, img, SYN_LEN);
+    p.hashes = &h;
+    T_OK(snp_measure(&p, want, &n, NULL));
+
+    /* Folding the list page by page gives snp_measure()'s digest: it is the same walk. */
+    memset(&l, 0, sizeof(l));
+    snp_ld_init(&l.ld, NULL);
+    T_OK(snp_measure_pages(&p, page_cb, &l, NULL));
+    snp_ld_final(&l.ld, got);
+    t_memeq(got, want, 48);
+    assert_int_equal(l.runs, 10);
+    assert_int_equal(l.pages, 16 + 31 + 2);
+    assert_int_equal(l.precomputed, 0);
+    for (size_t i = 0; i < 10; i++) {
+        assert_string_equal(l.what[i], want_qemu[i]);
+    }
+    assert_int_equal(l.gpa[0], SNP_MEASURE_GPA_4G - SYN_LEN);
+    assert_int_equal(l.gpa[6], 0x810000);
+    assert_int_equal(l.gpa[9], SNP_PAGE_INFO_VMSA_GPA);
+
+    /* EC2: CPUID last of the sections. */
+    p.vmm = SNP_VMM_EC2;
+    memset(&l, 0, sizeof(l));
+    T_OK(snp_measure_pages(&p, page_cb, &l, NULL));
+    assert_string_equal(l.what[7], "CPUID");
+
+    /* A precomputed OVMF hash: the pages are still listed, flagged. */
+    p.vmm = SNP_VMM_QEMU;
+    T_OK(snp_measure_ovmf_hash(img, SYN_LEN, 1, oh, NULL));
+    p.ovmf_hash = oh;
+    memset(&l, 0, sizeof(l));
+    T_OK(snp_measure_pages(&p, page_cb, &l, NULL));
+    assert_int_equal(l.precomputed, 16);
+    assert_int_equal(l.pages, 16 + 31 + 2);
+
+    /* The consumer's error stops the walk and comes back as is. */
+    memset(&l, 0, sizeof(l));
+    l.fail_at = 3;
+    T_ERR(snp_measure_pages(&p, page_cb, &l, NULL), SNP_E_IO);
+    assert_int_equal(l.runs, 3);
+
+    /* Refusals are those of snp_measure(), before any page; SEV modes have no page list. */
+    memset(&l, 0, sizeof(l));
+    p.vcpus = 0;
+    T_ERR(snp_measure_pages(&p, page_cb, &l, NULL), SNP_E_RANGE);
+    assert_int_equal(l.runs, 0);
+    p.vcpus = 1;
+    p.ovmf_hash = NULL;
+    p.mode = SNP_MEASURE_MODE_SEV_ES;
+    T_ERR(snp_measure_pages(&p, page_cb, &l, NULL), SNP_E_ARG);
+    p.mode = SNP_MEASURE_MODE_SNP;
+    T_ERR(snp_measure_pages(&p, NULL, &l, NULL), SNP_E_ARG);
+    T_ERR(snp_measure_pages(NULL, page_cb, &l, NULL), SNP_E_ARG);
+    free(img);
+}
+
 static void
 test_vcpu_sigs(void **state)
 {
@@ -1084,6 +1196,7 @@ main(void)
         cmocka_unit_test(test_hashes_table_layout),
         cmocka_unit_test(test_published_measurements),
         cmocka_unit_test(test_virtee_fixture_copies),
+        cmocka_unit_test(test_page_list),
         cmocka_unit_test(test_published_refusals),
         cmocka_unit_test(test_published_ovmf_hash),
         cmocka_unit_test(test_published_svsm),
