@@ -21,6 +21,7 @@ static const struct cmd {
     {"measure", cmd_measure, "compute the expected launch measurement of an image"},
     {"idblock", cmd_idblock, "create and sign an ID block and ID auth structure"},
     {"kds", cmd_kds, "fetch VCEK/VLEK certificates, chains and CRLs into the store"},
+    {"sim", cmd_sim, "run the simulated SNP platform and its guests"},
 };
 
 static void

@@ -1,0 +1,45 @@
+/*
+ * guest/app.h - the guest program of a snpkit CVM: the runtime boot, then the app the measured
+ * kernel command line selects (`snpkit.app=agent` or `snpkit.app=kv`), serving requests that
+ * arrive on the device channel (docs/guest.md). Internal to guest/ and the CLI that launches it.
+ *
+ * The constants below are the guest's transcription of the boot block and channel ABI
+ * (docs/vmm.md, docs/guest.md); the host has its own in snpkit/vmm.h. A test boots the one
+ * against the other, so they cannot drift silently.
+ */
+#ifndef SNP_GUEST_APP_H
+#define SNP_GUEST_APP_H
+
+#include <stdint.h>
+
+struct snp_guest;
+
+#define SNP_APP_BOOT_GPA     UINT64_C(0xFFFFF000) /* boot block: last page of the firmware */
+#define SNP_APP_BOOT_SIZE    0x78
+#define SNP_APP_PORT_CONSOLE 0x3F8
+#define SNP_APP_PORT_CHAN    0x5E0
+#define SNP_APP_CHAN_HDR     16u
+#define SNP_APP_CMDLINE_MAX  4000u
+
+/* Channel ops (docs/guest.md). */
+#define SNP_APP_OP_HELLO      0x00
+#define SNP_APP_OP_REPORT     0x01
+#define SNP_APP_OP_EXT_REPORT 0x02
+#define SNP_APP_OP_KEY        0x03
+#define SNP_APP_OP_KV_PUT     0x10
+#define SNP_APP_OP_KV_GET     0x11
+#define SNP_APP_OP_SHUTDOWN   0xFF
+#define SNP_APP_OP_RESPONSE   0x80
+#define SNP_APP_KV_KEY_MAX    256u
+#define SNP_APP_KV_SEAL_OVER  28u /* nonce[12] || tag[16] in front of the ciphertext */
+
+/*
+ * snp_guest_app_main() - the vCPU entry point (snp_vmm_launch.entry). @arg is host-supplied
+ * and ignored: everything the guest relies on comes from measured memory (boot block, SEV
+ * hashes table) or is checked against it (the command line). Returns when the host sends
+ * SHUTDOWN; terminates the VM (GHCB termination request) when the launch is not what it
+ * should be.
+ */
+void snp_guest_app_main(struct snp_guest *g, void *arg);
+
+#endif /* SNP_GUEST_APP_H */

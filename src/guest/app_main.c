@@ -1,0 +1,374 @@
+/*
+ * guest/app_main.c - the snpkit guest program: boot from the measured boot block, check the
+ * command line against the measured SEV hashes table (hardware.md §7.4: what the host hands
+ * over in shared memory is only trusted once its hash matches), then serve the device channel
+ * with the attestation agent (report, extended report, derived key) and, for
+ * `snpkit.app=kv`, a key-value store sealed under a key derived from the MEASUREMENT.
+ *
+ * Everything read from shared memory (command line, channel rx) is hostile: lengths are
+ * checked against their buffers, the sequence number must match.
+ */
+#include "guest/app.h"
+#include "guest/runtime.h"
+
+#include "crypto/crypto.h"
+#include "crypto/gcm.h"
+#include "sim/guest_if.h"
+#include "snpkit/guest.h"
+#include "snpkit/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHAN_BUF (8u * 4096u)
+
+struct app {
+    struct snp_guest *g;
+    struct snp_grt *rt;
+    struct snp_guest_dev *dev;
+    uint64_t cbit;
+    uint64_t tx_gpa, rx_gpa;
+    size_t chan_max; /* payload bytes per direction */
+    uint32_t seq;
+    bool kv;
+    uint8_t *in, *out;
+};
+
+static uint32_t
+get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+/* Boot block (docs/vmm.md) -> the runtime's boot contract. */
+static bool
+boot_config(struct snp_guest *g, struct snp_grt_config *c, uint64_t *cmdline_gpa,
+            uint64_t *hashes_gpa, uint64_t *tx, uint64_t *rx, uint32_t *chan_pages)
+{
+    uint8_t b[SNP_APP_BOOT_SIZE];
+    uint64_t ram;
+
+    snp_guest_read(g, SNP_APP_BOOT_GPA | snp_guest_cbit_mask(g), b, sizeof(b));
+    if (memcmp(b, "SNPKBOOT", 8) != 0 || get32(b + 8) != 1) {
+        return false;
+    }
+    memset(c, 0, sizeof(*c));
+    c->mem_pages = get32(b + 0x0C);
+    c->ghcb_gpa = get64(b + 0x10);
+    c->req_gpa = get64(b + 0x18);
+    c->rsp_gpa = get64(b + 0x20);
+    c->certs_gpa = get64(b + 0x28);
+    c->certs_pages = get32(b + 0x30);
+    *chan_pages = get32(b + 0x34);
+    *tx = get64(b + 0x38);
+    *rx = get64(b + 0x40);
+    *cmdline_gpa = get64(b + 0x48);
+    c->secrets_gpa = get64(b + 0x50);
+    c->cpuid_gpa = get64(b + 0x58);
+    *hashes_gpa = get64(b + 0x60);
+    c->prevalidated[0].gpa = get64(b + 0x68);
+    c->prevalidated[0].pages = get64(b + 0x70);
+    c->n_prevalidated = 1;
+    ram = c->mem_pages * 4096u;
+    /* Measured, so not hostile; but a wrong image must not make us write outside RAM. */
+    return c->mem_pages > 0 && c->mem_pages <= 0x100000 && *chan_pages >= 1 && *chan_pages <= 64 &&
+           *tx < ram && *rx < ram && *cmdline_gpa < ram && *hashes_gpa + 168 <= ram;
+}
+
+static void
+console(struct app *a, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        (void)snp_guest_io(a->g, SNP_APP_PORT_CONSOLE, 1, false, (uint8_t)*s);
+    }
+    (void)snp_guest_io(a->g, SNP_APP_PORT_CONSOLE, 1, false, '\n');
+}
+
+/*
+ * The command line from shared memory, accepted only if SHA-256(cmdline || NUL) equals the
+ * cmdline entry of the SEV hashes table (§7.4: GUID header 16, u16 length, then the cmdline
+ * entry: GUID 16, u16 length, SHA-256 at table offset 36).
+ */
+static bool
+cmdline_load(struct app *a, uint64_t gpa, uint64_t hashes_gpa, char *out, size_t out_size)
+{
+    static const uint8_t g_cmdline[16] = {0xd8, 0x2d, 0xd0, 0x97, 0x20, 0xbd, 0x94, 0x4c,
+                                          0xaa, 0x78, 0xe7, 0x71, 0x4d, 0x36, 0xab, 0x2a};
+    uint8_t table[168], want[32], got[32], len4[4];
+    uint32_t len;
+
+    snp_guest_read(a->g, gpa, len4, 4);
+    len = get32(len4);
+    if (len > SNP_APP_CMDLINE_MAX || len + 1 > out_size) {
+        return false;
+    }
+    snp_guest_read(a->g, gpa + 4, out, len);
+    out[len] = '\0';
+    if (strlen(out) != len || snp_sha256(got, out, (size_t)len + 1) != SNP_OK) {
+        return false;
+    }
+    snp_guest_read(a->g, hashes_gpa | a->cbit, table, sizeof(table));
+    if (memcmp(table + 18, g_cmdline, 16) != 0) {
+        return false;
+    }
+    memcpy(want, table + 36, 32);
+    return memcmp(want, got, 32) == 0;
+}
+
+/* One exchange: send @len bytes of a->out, receive the next message into a->in. */
+static snp_err
+chan_xfer(struct app *a, size_t len, size_t *in_len)
+{
+    uint8_t hdr[SNP_APP_CHAN_HDR];
+    uint32_t n;
+
+    a->seq++;
+    memset(hdr, 0, sizeof(hdr));
+    put32(hdr, (uint32_t)len);
+    put32(hdr + 4, a->seq);
+    snp_guest_write(a->g, a->tx_gpa, hdr, sizeof(hdr));
+    snp_guest_write(a->g, a->tx_gpa + SNP_APP_CHAN_HDR, a->out, len);
+    (void)snp_guest_io(a->g, SNP_APP_PORT_CHAN, 4, false, a->seq);
+    if (snp_guest_io(a->g, SNP_APP_PORT_CHAN, 4, true, 0) != a->seq) {
+        return SNP_E_STATE;
+    }
+    snp_guest_read(a->g, a->rx_gpa, hdr, sizeof(hdr));
+    n = get32(hdr);
+    if (get32(hdr + 4) != a->seq || n > a->chan_max || n < 4) {
+        return SNP_E_FORMAT;
+    }
+    snp_guest_read(a->g, a->rx_gpa + SNP_APP_CHAN_HDR, a->in, n);
+    *in_len = n;
+    return SNP_OK;
+}
+
+static snp_err
+op_report(struct app *a, const uint8_t *body, size_t len, bool ext, size_t *out_len)
+{
+    struct snp_guest_status st;
+    size_t certs_len = 0;
+    uint32_t vmpl;
+
+    SNP_ENSURE(len == 68, SNP_E_FORMAT);
+    vmpl = get32(body + 64);
+    if (!ext) {
+        SNP_TRY(snp_guest_dev_get_report(a->dev, body, vmpl, a->out + 4, &st));
+        *out_len = 4 + SNP_REPORT_SIZE;
+        return SNP_OK;
+    }
+    SNP_TRY(snp_guest_dev_get_ext_report(a->dev, body, vmpl, a->out + 4,
+                                         a->out + 8 + SNP_REPORT_SIZE,
+                                         a->chan_max - 8 - SNP_REPORT_SIZE, &certs_len, &st));
+    put32(a->out + 4 + SNP_REPORT_SIZE, (uint32_t)certs_len);
+    *out_len = 8 + SNP_REPORT_SIZE + certs_len;
+    return SNP_OK;
+}
+
+static snp_err
+op_key(struct app *a, const uint8_t *body, size_t len, size_t *out_len)
+{
+    struct snp_msg_key_req k;
+    struct snp_derived_key key;
+    snp_err err;
+
+    SNP_ENSURE(len == 32, SNP_E_FORMAT);
+    SNP_TRY(snp_msg_key_req_decode(&k, 1, body, len, NULL));
+    err = snp_guest_dev_get_derived_key(a->dev, &k, &key, NULL);
+    if (err == SNP_OK) {
+        memcpy(a->out + 4, key.key, 32);
+        *out_len = 4 + 32;
+    }
+    snp_wipe(&key, sizeof(key));
+    return err;
+}
+
+/* The sealing key: bound to this chip (VCEK root) and to the MEASUREMENT. */
+static snp_err
+kv_key(struct app *a, struct snp_derived_key *key)
+{
+    struct snp_msg_key_req k;
+
+    memset(&k, 0, sizeof(k));
+    k.msg_version = 1;
+    k.guest_field_select = SNP_GFS_MEASUREMENT | SNP_GFS_GUEST_POLICY;
+    return snp_guest_dev_get_derived_key(a->dev, &k, key, NULL);
+}
+
+/* AAD = "snpkit-kv-v1" || key name: a blob cannot be replayed under another name. */
+static snp_err
+op_kv(struct app *a, const uint8_t *body, size_t len, bool put, size_t *out_len)
+{
+    struct snp_derived_key key;
+    struct snp_gcm *gcm = NULL;
+    uint8_t aad[12 + SNP_APP_KV_KEY_MAX];
+    size_t klen, vlen;
+    const uint8_t *val;
+    snp_err err = SNP_E_FORMAT;
+
+    memset(&key, 0, sizeof(key));
+    if (len < 2) {
+        goto out;
+    }
+    klen = (size_t)body[0] | (size_t)body[1] << 8;
+    if (klen == 0 || klen > SNP_APP_KV_KEY_MAX || klen > len - 2) {
+        goto out;
+    }
+    memcpy(aad, "snpkit-kv-v1", 12);
+    memcpy(aad + 12, body + 2, klen);
+    val = body + 2 + klen;
+    vlen = len - 2 - klen;
+    if ((put && vlen > a->chan_max - 4 - SNP_APP_KV_SEAL_OVER) ||
+        (!put && vlen < SNP_APP_KV_SEAL_OVER)) {
+        goto out;
+    }
+    err = kv_key(a, &key);
+    if (err == SNP_OK) {
+        err = snp_gcm_new(&gcm);
+    }
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (put) {
+        uint8_t *o = a->out + 4;
+        err = snp_random(o, 12);
+        if (err == SNP_OK) {
+            err = snp_gcm_seal(gcm, key.key, o, aad, 12 + klen, val, o + 28, vlen, o + 12);
+        }
+        *out_len = 4 + SNP_APP_KV_SEAL_OVER + vlen;
+    } else {
+        err = snp_gcm_open(gcm, key.key, val, aad, 12 + klen, val + 28, a->out + 4,
+                           vlen - SNP_APP_KV_SEAL_OVER, val + 12);
+        *out_len = 4 + vlen - SNP_APP_KV_SEAL_OVER;
+    }
+out:
+    snp_gcm_free(gcm);
+    snp_wipe(&key, sizeof(key));
+    return err;
+}
+
+/* Serve until SHUTDOWN (or a channel failure). */
+static void
+serve(struct app *a, const char *app_name)
+{
+    size_t n = strlen(app_name), in_len = 0, out_len;
+
+    a->out[0] = SNP_APP_OP_HELLO;
+    memset(a->out + 1, 0, 3);
+    memcpy(a->out + 4, app_name, n);
+    out_len = 4 + n;
+    while (chan_xfer(a, out_len, &in_len) == SNP_OK) {
+        uint8_t op = a->in[0];
+        const uint8_t *body = a->in + 4;
+        size_t blen = in_len - 4;
+        snp_err err;
+
+        if (op == SNP_APP_OP_SHUTDOWN) {
+            return;
+        }
+        out_len = 4;
+        if (op == SNP_APP_OP_REPORT || op == SNP_APP_OP_EXT_REPORT) {
+            err = op_report(a, body, blen, op == SNP_APP_OP_EXT_REPORT, &out_len);
+        } else if (op == SNP_APP_OP_KEY) {
+            err = op_key(a, body, blen, &out_len);
+        } else if (a->kv && (op == SNP_APP_OP_KV_PUT || op == SNP_APP_OP_KV_GET)) {
+            err = op_kv(a, body, blen, op == SNP_APP_OP_KV_PUT, &out_len);
+        } else {
+            err = SNP_E_UNSUPPORTED;
+        }
+        if (err != SNP_OK) {
+            out_len = 4;
+        }
+        a->out[0] = (uint8_t)(op | SNP_APP_OP_RESPONSE);
+        a->out[1] = (uint8_t)err;
+        a->out[2] = 0;
+        a->out[3] = 0;
+    }
+}
+
+static const char *
+app_of(const char *cmdline)
+{
+    const char *p = cmdline;
+
+    while ((p = strstr(p, "snpkit.app=")) != NULL) {
+        if (p == cmdline || p[-1] == ' ') {
+            p += strlen("snpkit.app=");
+            if (strncmp(p, "kv", 2) == 0 && (p[2] == ' ' || p[2] == '\0')) {
+                return "kv";
+            }
+            if (strncmp(p, "agent", 5) == 0 && (p[5] == ' ' || p[5] == '\0')) {
+                return "agent";
+            }
+            return NULL;
+        }
+        p++;
+    }
+    return "agent";
+}
+
+void
+snp_guest_app_main(struct snp_guest *g, void *arg)
+{
+    struct snp_grt_config c;
+    struct app a;
+    uint64_t cmdline_gpa = 0, hashes_gpa = 0;
+    uint32_t chan_pages = 0;
+    char cmdline[SNP_APP_CMDLINE_MAX + 1];
+    const char *name;
+
+    (void)arg; /* host-supplied: not trusted, not used */
+    memset(&a, 0, sizeof(a));
+    a.g = g;
+    a.cbit = snp_guest_cbit_mask(g);
+    if (!boot_config(g, &c, &cmdline_gpa, &hashes_gpa, &a.tx_gpa, &a.rx_gpa, &chan_pages) ||
+        snp_grt_new(&a.rt, g, &c) != SNP_OK) {
+        return;
+    }
+    if (snp_grt_boot(a.rt) != SNP_OK) {
+        goto out;
+    }
+    if (!cmdline_load(&a, cmdline_gpa, hashes_gpa, cmdline, sizeof(cmdline)) ||
+        (name = app_of(cmdline)) == NULL) {
+        /* The host handed us a command line the launch did not measure. */
+        console(&a, "snpkit guest: command line does not match the measured hashes");
+        snp_grt_terminate(a.rt, 0, 0);
+        goto out;
+    }
+    a.kv = strcmp(name, "kv") == 0;
+    a.chan_max = (size_t)chan_pages * 4096u - SNP_APP_CHAN_HDR;
+    if (a.chan_max > CHAN_BUF - SNP_APP_CHAN_HDR) {
+        a.chan_max = CHAN_BUF - SNP_APP_CHAN_HDR;
+    }
+    a.in = malloc(CHAN_BUF);
+    a.out = malloc(CHAN_BUF);
+    if (a.in == NULL || a.out == NULL || snp_grt_open_dev(a.rt, &a.dev) != SNP_OK) {
+        goto out;
+    }
+    console(&a, a.kv ? "snpkit guest: app=kv" : "snpkit guest: app=agent");
+    serve(&a, name);
+out:
+    snp_guest_dev_close(a.dev);
+    if (a.in != NULL) {
+        snp_wipe(a.in, CHAN_BUF);
+    }
+    if (a.out != NULL) {
+        snp_wipe(a.out, CHAN_BUF);
+    }
+    free(a.in);
+    free(a.out);
+    snp_grt_free(a.rt);
+}
