@@ -1,52 +1,90 @@
 #!/bin/sh
-# scripts/demo.sh SNPKIT - the end-to-end story, as far as the project goes today.
+# scripts/demo.sh SNPKIT - the end-to-end story on the simulator, as far as the project goes today.
 #
 # Self-contained: it never reads ../shared (users do not have it). Each step says what it shows.
 set -eu
 snpkit=$(realpath "$1")
 work=$(mktemp -d)
+kds_pid=""
+cleanup() {
+    [ -n "$kds_pid" ] && kill "$kds_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
 cd "$work"
-trap 'rm -rf "$work"' EXIT INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+say() { printf '$ %s\n' "$*"; }
 
 cat <<'TXT'
-snpkit demo - what the project can show today
----------------------------------------------
-Done so far: the foundation. Byte-exact codecs for every SEV-SNP structure (attestation report
-v2/v3/v5, TCB per product, policy, signer info, signature block, ID block/auth, certificate
-table, guest messages, secrets page, PAGE_INFO, GHCB, VMSA) and `snpkit report show`.
-Not yet: signature/chain verification, launch measurement, the simulated platform (memory,
-RMP, PSP), attacks and attested TLS. Those steps will appear here as they land.
+snpkit demo - a confidential VM on the simulated SEV-SNP platform, attested and verified
+----------------------------------------------------------------------------------------
+What runs below: a simulated EPYC (memory encryption per VM, RMP, vCPUs with sealed VMSAs),
+its PSP firmware (launch measurement, attestation reports, derived keys), a simulated vendor
+(ARK/ASK/VCEK in AMD's certificate shape, a key server), an honest hypervisor, and the guest's
+own attestation driver. The relying party's verifier is the same one that checks real AMD
+reports. Not yet in the demo: `snpkit attack` and attested TLS (in progress).
 TXT
 
-step "1. Make a sample report (unsigned: SIGNING_KEY = none, so it can never pass as evidence)"
-run "$snpkit" report example --report-version 3 --product genoa --out "report.bin"
-ls -l "report.bin" | awk '{print $5 " bytes"}'
+step "1. Boot a CVM; the guest asks its PSP for a report carrying our nonce, the host staples the certificates"
+nonce=$(printf 'demo nonce' | od -An -tx1 | tr -d ' \n')
+say snpkit sim run --state chip --rsa-bits 2048 --report-data "$nonce" --report-out report.bin --certs-out certs
+"$snpkit" sim run --state chip --rsa-bits 2048 --report-data "$nonce" --report-out report.bin --certs-out certs
+echo "(2048-bit vendor keys keep the demo quick; the default is AMD's 4096)"
 
-step "2. Show every field by its spec name (TCBs decoded with the product's layout)"
-run "$snpkit" report show "report.bin"
-
-step "3. The same report pasted as base64 text, as JSON (schema snpkit.report.v1)"
-base64 "report.bin" >"report.b64"
-"$snpkit" report show --json "report.b64" | head -n 14
+step "2. The report, field by field"
+say snpkit report show report.bin
+"$snpkit" report show report.bin | sed -n '1,12p;/MEASUREMENT/,+1p;/CHIP_ID/,+1p'
 echo "  ..."
 
-step "4. A Turin report uses another TCB layout (FMC first); the product comes from CPUID"
-"$snpkit" report example --report-version 5 --product turin --out "turin.bin"
-"$snpkit" report show "turin.bin" | grep -E 'VERSION|product|CURRENT_TCB|MIT_VECTOR'
+step "3. The relying party verifies it: chain, CRL, VCEK TCB and hwID, signature, policy"
+meas=$("$snpkit" report show --json report.bin | sed -n 's/.*"measurement": "\([0-9a-f]*\)".*/\1/p')
+say snpkit verify --root certs/ark.pem --vcek certs/vcek.pem --chain certs/ask.pem --crl certs/crl.der \
+    --expect-measurement "<MEASUREMENT>" --expect-report-data-prefix "$nonce" report.bin
+"$snpkit" verify --root certs/ark.pem --vcek certs/vcek.pem --chain certs/ask.pem --crl certs/crl.der \
+    --expect-measurement "$meas" --expect-report-data-prefix "$nonce" report.bin |
+    sed -n '1,6p;/^  FAIL/p;/^  warn/p;/report.signature/p;/policy.measurement/p'
 
-step "5. The raw layout walk (offset, size, kind, name, bytes as received)"
-"$snpkit" report show --raw "report.bin" | head -n 12
-echo "  ..."
+step "4. The same report against AMD's real roots: the simulator can never pass for real hardware"
+say snpkit verify --vcek certs/vcek.pem --chain certs/ask.pem --chain certs/ark.pem report.bin
+"$snpkit" verify --vcek certs/vcek.pem --chain certs/ask.pem --chain certs/ark.pem report.bin |
+    sed -n '1p;/^  FAIL/p' || true
 
-step "6. Bad input gets one clear line naming the file, the offset and the reason"
-head -c 1000 "report.bin" >"truncated.bin"
-printf '$ snpkit report show truncated.bin\n'
-"$snpkit" report show "truncated.bin" || echo "(exit code $?: rejected)"
-printf '\004\000\000\000' | dd of="report.bin" conv=notrunc 2>/dev/null
-printf '$ snpkit report show v4.bin\n'
-"$snpkit" report show "report.bin" || echo "(exit code $?: rejected)"
+step "5. One flipped bit in the signed report is a forgery"
+cp report.bin forged.bin
+printf '\001' | dd of=forged.bin bs=1 seek=$((0x90)) conv=notrunc 2>/dev/null
+"$snpkit" verify --root certs/ark.pem --vcek certs/vcek.pem --chain certs/ask.pem forged.bin |
+    sed -n '1p;/^  FAIL/p' || true
 
-step "Done. Next: 'make test' runs every test (known answers against real AMD reports when ../shared/vectors is present)."
+step "6. An image builder recomputes the MEASUREMENT from the launch inputs alone"
+"$snpkit" sim export launch >/dev/null
+say snpkit measure --ovmf launch/firmware.fd --kernel launch/kernel.bin --initrd launch/initrd.img \
+    --append "\$(cat launch/cmdline.txt)" --vcpu-type EPYC-Genoa
+calc=$("$snpkit" measure --ovmf launch/firmware.fd --kernel launch/kernel.bin --initrd launch/initrd.img \
+    --append "$(cat launch/cmdline.txt)" --vcpu-type EPYC-Genoa)
+echo "$calc"
+[ "$calc" = "$meas" ] && echo "equals the MEASUREMENT the simulated PSP signed" ||
+    echo "DIFFERS from the report's MEASUREMENT $meas"
+
+step "7. Fetch the collateral from the simulated key server instead (AMD's KDS URL layout)"
+"$snpkit" kds serve --listen 127.0.0.1:0 --state chip --quiet >kds.port 2>kds.log &
+kds_pid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s kds.port ] && break; sleep 0.2; done
+port=$(sed -n 's/.*127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' kds.port | head -n 1)
+say snpkit verify --kds "http://127.0.0.1:$port" --store store --root certs/ark.pem report.bin
+"$snpkit" verify --kds "http://127.0.0.1:$port" --store store --root certs/ark.pem report.bin |
+    sed -n '1p;/collateral\./p'
+kill "$kds_pid" 2>/dev/null || true
+kds_pid=""
+
+step "8. A secret key-value store in the CVM, sealed with a key only this image on this chip can derive"
+say snpkit sim run --state chip --app kv
+"$snpkit" sim run --state chip --app kv 2>&1 | grep -E 'MEASUREMENT|kv:|verdict'
+echo "(another command line, so another MEASUREMENT: the app that runs is the app the report names)"
+
+step "9. Bad input gets one clear line naming the file, the offset and the reason"
+head -c 1000 report.bin >truncated.bin
+say snpkit report show truncated.bin
+"$snpkit" report show truncated.bin || echo "(exit code $?: rejected)"
+
+step "Done. 'make test' runs every test (and known answers against real AMD artifacts when ../shared/vectors exists)."
