@@ -100,7 +100,15 @@ struct snp_vmm_launch {
     const uint8_t *id_auth;
     bool auth_key_en;
     uint8_t host_data[32];
-    uint32_t asid;          /* 0: 1 */
+    uint32_t asid; /* 0: 1 */
+    /* Plain-VM mode (SEV off, the baseline of the traditional trust model): the same image
+     * and guest code in a VM without SEV/ES/SNP (ASID 0, no PSP launch, no RMP, no
+     * encryption): the pages snp_measure_pages() lists are copied into guest memory, the save
+     * area is host-readable, and the guest's CPUID/IOIO/MSR exits reach the VMM directly (no
+     * GHCB). Works on a machine with sev_enabled false. The guest runtime sees SEV_STATUS 0:
+     * no attestation (report requests answer SNP_E_UNSUPPORTED). info.measurement is what an
+     * SNP launch of the same inputs would measure; nothing in a plain VM proves it. */
+    bool plain;
     snp_vmm_entry_fn entry; /* guest code of vCPU 0 (e.g. snp_guest_app_main) */
     void *entry_arg;
 };
@@ -188,6 +196,17 @@ snp_err snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status
  * answer is written back to the guest's GHCB. Returns SNP_OK, or an error that stops the VM.
  */
 snp_err snp_vmm_handle_ghcb(struct snp_vmm *v, const uint8_t page[4096]);
+
+/*
+ * snp_vmm_gpa_spa() - the host page backing guest RAM address @gpa (RAM: GPA 0 ..
+ * SNP_VMM_MEM_PAGES * 4 KiB; the firmware image is not RAM). What the host sees there with
+ * snp_host_read() is plaintext for a plain VM and for shared pages, ciphertext for an SNP
+ * guest's private pages. Returns SNP_OK or SNP_E_RANGE.
+ */
+snp_err snp_vmm_gpa_spa(const struct snp_vmm *v, uint64_t gpa, uint64_t *spa);
+
+/* true for a VM launched with snp_vmm_launch.plain (SEV off). */
+bool snp_vmm_is_plain(const struct snp_vmm *v);
 
 /* SNP_PLATFORM_STATUS through the mailbox: *reported_tcb, *current_tcb. */
 snp_err snp_vmm_platform_tcb(struct snp_vmm *v, uint64_t *reported_tcb, uint64_t *current_tcb);

@@ -28,6 +28,8 @@ int cmd_verify(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_idblock(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_atls(int argc, char **argv);
+int cmd_attack(int argc, char **argv);
 
 /* The exit code that fits a library error: environment errors 3, misuse 2, the rest 1. */
 int cli_exit_for(snp_err err);

@@ -11,6 +11,7 @@
  * terminated; 2 usage; 3 environment (state directory, vendor, machine).
  */
 #include "cli.h"
+#include "sim_int.h"
 
 #include "crypto/crypto.h"
 #include "guest/app.h"
@@ -32,30 +33,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct simopts {
-    uint32_t vcpus;
-    enum snp_product product;
-    uint64_t policy;
-    const char *app;
-    uint8_t report_data[64];
-    const char *report_out;
-    const char *certs_out;
-    char state[SNP_VENDOR_PATH_MAX];
-    unsigned rsa_bits;
-    bool json;
-};
-
-/* A booted CVM with its chip and vendor. */
-struct sim {
-    struct snp_machine *m;
-    struct snp_vendor *vendor;
-    struct snp_vmm *vmm;
-    uint8_t chip_id[64];
-    uint64_t reported_tcb;
-    uint8_t *vcek, *ask, *ark, *crl;
-    size_t vcek_len, ask_len, ark_len, crl_len;
-};
-
 static void
 sim_usage(FILE *out)
 {
@@ -63,6 +40,9 @@ sim_usage(FILE *out)
             "usage: snpkit sim run [--vcpus N] [--product milan|genoa|turin] [--policy HEX]\n"
             "                      [--app agent|kv] [--report-data HEX] [--report-out FILE]\n"
             "                      [--certs-out DIR] [--state DIR] [--rsa-bits N] [--json]\n"
+            "                      [--plain]\n"
+            "       snpkit sim serve [--listen 127.0.0.1:PORT] [--unix PATH] [--state DIR]\n"
+            "                        [--allow-remote] [--json]   (see snpkit sim serve --help)\n"
             "       snpkit sim export DIR\n"
             "\n"
             "run     boot a CVM (the snpkit firmware, kernel and the guest app the measured\n"
@@ -75,6 +55,8 @@ sim_usage(FILE *out)
             "                     directory, e.g. ~/.local/share/snpkit/sim); kept across runs\n"
             "  --rsa-bits N       size of vendor CA keys generated on first use (default 4096)\n"
             "  --json             machine-readable summary (docs/vmm.md)\n"
+            "  --plain            SEV off: the same guest in a plain VM (no protection, no\n"
+            "                     attestation: report requests fail), the baseline\n"
             "export  write DIR/firmware.fd, kernel.bin, initrd.img, cmdline.txt and launch.json:\n"
             "        the default CVM's inputs for `snpkit measure` or sev-snp-measure.\n"
             "\n"
@@ -120,8 +102,8 @@ path_join(char *out, size_t size, const char *dir, const char *name)
 }
 
 /* The chip: a seed made once per state directory, the PSP blob restored if there is one. */
-static snp_err
-machine_open(const struct simopts *o, struct sim *s)
+snp_err
+sim_machine_open(const struct simopts *o, struct sim *s)
 {
     struct snp_machine_config c;
     char path[SNP_VENDOR_PATH_MAX + 32];
@@ -173,6 +155,7 @@ struct script {
     char hello[16];
     uint8_t report[SNP_REPORT_SIZE];
     bool have_report;
+    uint8_t report_status; /* the guest's answer to REPORT (an snp_err) */
     bool kv_ok;
     uint8_t sealed[64];
     size_t sealed_len;
@@ -194,6 +177,9 @@ run_chan(void *ctx, const uint8_t *from, size_t len, uint8_t *to, size_t cap, si
     bool kv = strcmp(s->o->app, "kv") == 0;
 
     (void)cap;
+    if (len >= 4 && s->step == 1) {
+        s->report_status = from[1];
+    }
     if (len < 4) {
         return SNP_E_FORMAT;
     }
@@ -255,8 +241,8 @@ run_console(void *ctx, const char *line)
 
 /* ---- collateral -------------------------------------------------------------------------- */
 
-static snp_err
-collateral(const struct simopts *o, struct sim *s)
+snp_err
+sim_collateral(const struct simopts *o, struct sim *s)
 {
     struct snp_cert_blob b[4] = {{SNP_GUID_VCEK_INIT, NULL, 0},
                                  {SNP_GUID_ASK_INIT, NULL, 0},
@@ -289,7 +275,7 @@ collateral(const struct simopts *o, struct sim *s)
     return err;
 }
 
-static void
+void
 sim_free(struct sim *s)
 {
     snp_vmm_free(s->vmm);
@@ -463,6 +449,40 @@ print_run(const struct simopts *o, const struct sim *s, const struct script *sc,
            verdict == SNP_OK ? "VERIFIED (simulated vendor root)" : snp_err_str(verdict));
 }
 
+/* --plain: no attestation to verify; the guest ran (and kv worked) or not. */
+static int
+print_plain(const struct simopts *o, const struct script *sc, const struct snp_vmm_status *st)
+{
+    bool kv = strcmp(o->app, "kv") == 0;
+    bool ok = st->stop == SNP_VMM_STOP_SHUTDOWN && (!kv || sc->kv_ok);
+
+    if (o->json) {
+        printf("{\n  \"schema\": \"snpkit.sim.run.v1\",\n  \"mode\": \"plain\",\n  "
+               "\"vcpus\": %u,\n  \"app\": ",
+               o->vcpus);
+        cli_json_str(stdout, sc->hello);
+        printf(",\n  \"guest_stop\": %d,\n  \"report\": null,\n  \"report_error\": ",
+               (int)st->stop);
+        cli_json_str(stdout, snp_err_name((snp_err)sc->report_status));
+        if (kv) {
+            printf(",\n  \"kv\": %s", sc->kv_ok ? "true" : "false");
+        }
+        printf(",\n  \"verdict\": \"not-attested\"\n}\n");
+        return ok ? CLI_EXIT_OK : CLI_EXIT_REJECTED;
+    }
+    printf("plain VM (SEV off): no encryption, no RMP, no PSP launch; the host can read and\n"
+           "change all guest memory and registers\n");
+    printf("guest app: %s\n", sc->hello);
+    printf("report request: %s (no PSP attestation in a plain VM)\n",
+           snp_err_str((snp_err)sc->report_status));
+    if (kv) {
+        printf("kv: PUT/GET of a value %s (sealing key held in guest memory)\n",
+               sc->kv_ok ? "ok" : "FAILED");
+    }
+    printf("verdict: NOT ATTESTED (plain VM)\n");
+    return ok ? CLI_EXIT_OK : CLI_EXIT_REJECTED;
+}
+
 static int
 sim_run(struct simopts *o)
 {
@@ -490,7 +510,7 @@ sim_run(struct simopts *o)
     vo.rsa_bits = o->rsa_bits;
     err = snp_vendor_open(&s.vendor, &vo);
     if (err == SNP_OK) {
-        err = machine_open(o, &s);
+        err = sim_machine_open(o, &s);
     }
     if (err != SNP_OK) {
         cli_errorf(o->state, "cannot open the simulated chip: %s", snp_err_str(err));
@@ -502,13 +522,14 @@ sim_run(struct simopts *o)
     l.vcpus = o->vcpus;
     l.policy = o->policy;
     l.entry = snp_guest_app_main;
+    l.plain = o->plain;
     err = snp_vmm_new(&s.vmm, s.m, &l, &fw);
     if (err != SNP_OK) {
         cli_errorf(NULL, "launch failed: %s (firmware status 0x%x)", snp_err_str(err), fw);
         rc = err == SNP_E_STATE ? CLI_EXIT_REJECTED : CLI_EXIT_ENV;
         goto out;
     }
-    err = collateral(o, &s);
+    err = sim_collateral(o, &s);
     if (err != SNP_OK) {
         cli_errorf(o->state, "vendor certificates: %s", snp_err_str(err));
         goto out;
@@ -518,6 +539,10 @@ sim_run(struct simopts *o)
     err = snp_vmm_run(s.vmm, 0, &st);
     if (err != SNP_OK) {
         cli_errorf(NULL, "VM run failed: %s", snp_err_str(err));
+        goto out;
+    }
+    if (o->plain) {
+        rc = print_plain(o, &sc, &st);
         goto out;
     }
     res = calloc(1, sizeof(*res));
@@ -606,6 +631,7 @@ enum {
     O_STATE,
     O_RSA,
     O_JSON,
+    O_PLAIN,
     O_HELP
 };
 
@@ -620,6 +646,7 @@ static const struct option sim_opts[] = {
     {"state", required_argument, NULL, O_STATE},
     {"rsa-bits", required_argument, NULL, O_RSA},
     {"json", no_argument, NULL, O_JSON},
+    {"plain", no_argument, NULL, O_PLAIN},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -685,6 +712,9 @@ take(struct simopts *o, int c, const char *arg)
     case O_JSON:
         o->json = true;
         return -1;
+    case O_PLAIN:
+        o->plain = true;
+        return -1;
     case O_HELP:
         sim_usage(stdout);
         return CLI_EXIT_OK;
@@ -711,8 +741,11 @@ cmd_sim(int argc, char **argv)
         }
         return sim_export(argv[2]);
     }
+    if (strcmp(argv[1], "serve") == 0) {
+        return sim_serve(argc - 1, argv + 1);
+    }
     if (strcmp(argv[1], "run") != 0) {
-        cli_errorf(NULL, "sim: unknown subcommand '%s' (run, export)", argv[1]);
+        cli_errorf(NULL, "sim: unknown subcommand '%s' (run, export, serve)", argv[1]);
         return CLI_EXIT_USAGE;
     }
     memset(&o, 0, sizeof(o));

@@ -22,6 +22,8 @@ static const struct cmd {
     {"idblock", cmd_idblock, "create and sign an ID block and ID auth structure"},
     {"kds", cmd_kds, "fetch VCEK/VLEK certificates, chains and CRLs into the store"},
     {"sim", cmd_sim, "run the simulated SNP platform and its guests"},
+    {"attack", cmd_attack, "list or run the adversarial-hypervisor scenarios"},
+    {"atls", cmd_atls, "attested TLS server, client and proxy"},
 };
 
 static void

@@ -33,6 +33,13 @@ struct snp_guest;
 #define SNP_APP_KV_KEY_MAX    256u
 #define SNP_APP_KV_SEAL_OVER  28u /* nonce[12] || tag[16] in front of the ciphertext */
 
+/* The kv app's working page (free RAM, docs/vmm.md): accepted as private memory at start; it
+ * holds the last value stored or fetched (u16 klen, key, u32 vlen, value at offset 0x40) as a
+ * real store holds its data in memory. In a plain VM it also holds the sealing key (offset 0),
+ * since there is no PSP to derive one: the host reads both (the baseline attack). */
+#define SNP_APP_KV_PAGE_GPA UINT64_C(0x38000)
+#define SNP_APP_KV_REC_OFF  0x40u
+
 /*
  * snp_guest_app_main() - the vCPU entry point (snp_vmm_launch.entry). @arg is host-supplied
  * and ignored: everything the guest relies on comes from measured memory (boot block, SEV

@@ -31,6 +31,7 @@ struct app {
     size_t chan_max; /* payload bytes per direction */
     uint32_t seq;
     bool kv;
+    bool plain; /* SEV off: no protection, no attestation (snp_grt_plain()) */
     uint8_t *in, *out;
 };
 
@@ -196,16 +197,39 @@ op_key(struct app *a, const uint8_t *body, size_t len, size_t *out_len)
     return err;
 }
 
-/* The sealing key: bound to this chip (VCEK root) and to the MEASUREMENT. */
+/* The sealing key: bound to this chip (VCEK root) and to the MEASUREMENT. A plain VM has no
+ * PSP: its key is random per boot and lives in guest memory, readable by the host. */
 static snp_err
 kv_key(struct app *a, struct snp_derived_key *key)
 {
     struct snp_msg_key_req k;
 
+    if (a->plain) {
+        snp_guest_read(a->g, SNP_APP_KV_PAGE_GPA, key->key, 32);
+        return SNP_OK;
+    }
     memset(&k, 0, sizeof(k));
     k.msg_version = 1;
     k.guest_field_select = SNP_GFS_MEASUREMENT | SNP_GFS_GUEST_POLICY;
     return snp_guest_dev_get_derived_key(a->dev, &k, key, NULL);
+}
+
+/* The working copy of the last record, in the kv page (private in an SNP guest). */
+static void
+kv_keep(struct app *a, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    uint8_t hdr[4];
+    uint64_t gpa = (SNP_APP_KV_PAGE_GPA | a->cbit) + SNP_APP_KV_REC_OFF;
+    size_t room = 4096u - SNP_APP_KV_REC_OFF - 6 - klen; /* klen <= 256 */
+
+    vlen = vlen < room ? vlen : room;
+    hdr[0] = (uint8_t)klen;
+    hdr[1] = (uint8_t)(klen >> 8);
+    snp_guest_write(a->g, gpa, hdr, 2);
+    snp_guest_write(a->g, gpa + 2, key, klen);
+    put32(hdr, (uint32_t)vlen);
+    snp_guest_write(a->g, gpa + 2 + klen, hdr, 4);
+    snp_guest_write(a->g, gpa + 6 + klen, val, vlen);
 }
 
 /* AAD = "snpkit-kv-v1" || key name: a blob cannot be replayed under another name. */
@@ -244,6 +268,7 @@ op_kv(struct app *a, const uint8_t *body, size_t len, bool put, size_t *out_len)
     }
     if (put) {
         uint8_t *o = a->out + 4;
+        kv_keep(a, body + 2, klen, val, vlen);
         err = snp_random(o, 12);
         if (err == SNP_OK) {
             err = snp_gcm_seal(gcm, key.key, o, aad, 12 + klen, val, o + 28, vlen, o + 12);
@@ -253,11 +278,33 @@ op_kv(struct app *a, const uint8_t *body, size_t len, bool put, size_t *out_len)
         err = snp_gcm_open(gcm, key.key, val, aad, 12 + klen, val + 28, a->out + 4,
                            vlen - SNP_APP_KV_SEAL_OVER, val + 12);
         *out_len = 4 + vlen - SNP_APP_KV_SEAL_OVER;
+        if (err == SNP_OK) {
+            kv_keep(a, body + 2, klen, a->out + 4, vlen - SNP_APP_KV_SEAL_OVER);
+        }
     }
 out:
     snp_gcm_free(gcm);
     snp_wipe(&key, sizeof(key));
     return err;
+}
+
+/* Accept the kv working page; a plain VM also keeps its random sealing key there. */
+static bool
+kv_page(struct app *a)
+{
+    uint8_t k[32];
+    bool ok;
+
+    if (snp_grt_accept(a->rt, SNP_APP_KV_PAGE_GPA, 1) != SNP_OK) {
+        return false;
+    }
+    if (!a->plain) {
+        return true;
+    }
+    ok = snp_random(k, sizeof(k)) == SNP_OK;
+    snp_guest_write(a->g, SNP_APP_KV_PAGE_GPA, k, sizeof(k));
+    snp_wipe(k, sizeof(k));
+    return ok;
 }
 
 /* Serve until SHUTDOWN (or a channel failure). */
@@ -339,16 +386,27 @@ snp_guest_app_main(struct snp_guest *g, void *arg)
         return;
     }
     if (snp_grt_boot(a.rt) != SNP_OK) {
-        goto out;
+        if (!snp_grt_plain(a.rt)) {
+            goto out;
+        }
+        /* A plain VM (SEV off): the same program, without any protection. */
+        a.plain = true;
+        a.cbit = 0;
+        console(&a, "snpkit guest: plain VM (SEV off): no memory protection, no attestation");
     }
     if (!cmdline_load(&a, cmdline_gpa, hashes_gpa, cmdline, sizeof(cmdline)) ||
         (name = app_of(cmdline)) == NULL) {
         /* The host handed us a command line the launch did not measure. */
         console(&a, "snpkit guest: command line does not match the measured hashes");
-        snp_grt_terminate(a.rt, 0, 0);
+        if (!a.plain) {
+            snp_grt_terminate(a.rt, 0, 0);
+        }
         goto out;
     }
     a.kv = strcmp(name, "kv") == 0;
+    if (a.kv && !kv_page(&a)) {
+        goto out;
+    }
     a.chan_max = (size_t)chan_pages * 4096u - SNP_APP_CHAN_HDR;
     if (a.chan_max > CHAN_BUF - SNP_APP_CHAN_HDR) {
         a.chan_max = CHAN_BUF - SNP_APP_CHAN_HDR;

@@ -199,6 +199,42 @@ sim_close(struct snp_guest_dev *d)
 
 static const struct gdev_ops sim_ops = {sim_report, sim_derived_key, sim_close};
 
+/* A plain VM has no PSP guest channel: every request fails, with the same clear error. */
+static snp_err
+plain_report(struct snp_guest_dev *d, const uint8_t report_data[64], uint32_t vmpl,
+             uint8_t report[SNP_REPORT_SIZE], uint8_t *certs, size_t certs_size, size_t *certs_len,
+             struct snp_guest_status *st)
+{
+    (void)d;
+    (void)report_data;
+    (void)vmpl;
+    (void)certs;
+    (void)certs_size;
+    memset(report, 0, SNP_REPORT_SIZE);
+    if (certs_len != NULL) {
+        *certs_len = 0;
+    }
+    if (st != NULL) {
+        memset(st, 0, sizeof(*st));
+    }
+    return SNP_E_UNSUPPORTED;
+}
+
+static snp_err
+plain_derived_key(struct snp_guest_dev *d, const struct snp_msg_key_req *k,
+                  struct snp_derived_key *key, struct snp_guest_status *st)
+{
+    (void)d;
+    (void)k;
+    memset(key, 0, sizeof(*key));
+    if (st != NULL) {
+        memset(st, 0, sizeof(*st));
+    }
+    return SNP_E_UNSUPPORTED;
+}
+
+static const struct gdev_ops plain_ops = {plain_report, plain_derived_key, NULL};
+
 snp_err
 snp_grt_open_dev(struct snp_grt *rt, struct snp_guest_dev **out)
 {
@@ -210,6 +246,15 @@ snp_grt_open_dev(struct snp_grt *rt, struct snp_guest_dev **out)
     snp_err err = SNP_E_NOMEM;
 
     *out = NULL;
+    if (rt->plain) {
+        d = calloc(1, sizeof(*d));
+        SNP_ENSURE(d != NULL, SNP_E_NOMEM);
+        d->backend = SNP_GUEST_BACKEND_SIM;
+        d->ops = &plain_ops;
+        d->fd = -1;
+        *out = d;
+        return SNP_OK;
+    }
     if (rt->cfg.secrets_gpa == 0 || rt->cfg.req_gpa == 0 || rt->cfg.rsp_gpa == 0) {
         return SNP_E_STATE;
     }

@@ -137,6 +137,12 @@ snp_grt_accept(struct snp_grt *rt, uint64_t gpa, uint64_t pages)
             return SNP_E_STATE; /* never validate a GPA twice: refused before any exit */
         }
     }
+    if (rt->plain) {
+        for (uint64_t i = 0; i < pages; i++) {
+            bit_set(rt, gfn + i, true); /* a plain VM's memory is usable as it is */
+        }
+        return SNP_OK;
+    }
     if (psc(rt, gfn, pages, SNP_PSC_OP_PRIVATE) != SNP_OK) {
         snp_grt_terminate(rt, SNP_TERM_SET_LINUX, SNP_TERM_LINUX_PSC);
     }
@@ -162,6 +168,12 @@ snp_grt_share(struct snp_grt *rt, uint64_t gpa, uint64_t pages)
         if (!bit_get(rt, gfn + i)) {
             return SNP_E_STATE;
         }
+    }
+    if (rt->plain) {
+        for (uint64_t i = 0; i < pages; i++) {
+            bit_set(rt, gfn + i, false);
+        }
+        return SNP_OK;
     }
     /* §5.6: rescind validation BEFORE telling the hypervisor, so the page can never be both
      * shared and validated. */

@@ -256,6 +256,10 @@ snp_grt_boot(struct snp_grt *rt)
 
     /* §0.1 SEV_STATUS bit 2: SNP active. Without it none of the below is meaningful. */
     if (snp_guest_rdmsr(rt->g, SNP_MSR_SEV_STATUS, &status) != SNP_HW_OK || (status & 0x4) == 0) {
+        /* No SEV at all (bit 0 clear): a plain VM. Memory needs no acceptance and there is
+         * no GHCB; the caller may go on without protection (snp_grt_plain()). */
+        rt->plain = (status & 0x1) == 0;
+        rt->cbit_mask = rt->plain ? 0 : rt->cbit_mask;
         return SNP_E_UNSUPPORTED;
     }
     /* §5.3 SEV_INFO: the protocol range must include 2; the C-bit must be the CPU's. */
@@ -281,4 +285,10 @@ snp_grt_boot(struct snp_grt *rt)
     SNP_TRY(snp_grt_cpuid_load(rt));
     rt->booted = true;
     return SNP_OK;
+}
+
+bool
+snp_grt_plain(const struct snp_grt *rt)
+{
+    return rt->plain;
 }

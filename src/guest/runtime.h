@@ -69,6 +69,15 @@ void snp_grt_free(struct snp_grt *rt);
  */
 SNP_MUST_CHECK snp_err snp_grt_boot(struct snp_grt *rt);
 
+/*
+ * snp_grt_plain() - true after snp_grt_boot() found SEV_STATUS 0: a plain VM (SEV off, the
+ * traditional trust model). The runtime then works without protection: snp_grt_accept() and
+ * snp_grt_share() only keep the bitmap (no PSC, no PVALIDATE), C-bit masks are 0, and the
+ * attestation device answers every request SNP_E_UNSUPPORTED (no PSP attestation in a plain
+ * VM). snp_grt_terminate() and GHCB calls are not available (the vCPU just stops).
+ */
+bool snp_grt_plain(const struct snp_grt *rt);
+
 /* snp_grt_terminate() - MSR-protocol termination request (§5.3, §5.8); never returns: if the
  * hypervisor resumes us anyway, we ask again. */
 void snp_grt_terminate(struct snp_grt *rt, uint8_t set, uint8_t code);

@@ -17,6 +17,7 @@ struct snp_grt {
     uint64_t vc_count;
     uint64_t vc_last;
     bool booted;
+    bool plain; /* SEV_STATUS 0: a plain VM (no GHCB, no RMP, no attestation) */
 };
 
 /* Map a vCPU to its runtime for the #VC handler (guest_if.h's handler gets no context

@@ -150,6 +150,34 @@ snp_vmm_psc_page(struct snp_vmm *v, uint64_t gfn, bool to_private)
     return rmp_set(v, spa, false, false, 0, 0);
 }
 
+/* Launch statistics (snp_vmm_info()). */
+static void
+count_page(struct snp_vmm *v, unsigned type)
+{
+    switch (type) {
+    case SNP_PAGE_TYPE_NORMAL:
+        v->info.pages_normal++;
+        break;
+    case SNP_PAGE_TYPE_VMSA:
+        v->info.pages_vmsa++;
+        break;
+    case SNP_PAGE_TYPE_ZERO:
+        v->info.pages_zero++;
+        break;
+    case SNP_PAGE_TYPE_UNMEASURED:
+        v->info.pages_unmeasured++;
+        break;
+    case SNP_PAGE_TYPE_SECRETS:
+        v->info.pages_secrets++;
+        break;
+    case SNP_PAGE_TYPE_CPUID:
+        v->info.pages_cpuid++;
+        break;
+    default:
+        break;
+    }
+}
+
 /* LAUNCH_UPDATE of one 4 KiB page (§6.7 buffer). */
 static snp_err
 launch_update(struct snp_vmm *v, uint64_t spa, uint64_t gpa, unsigned type, const uint8_t *data)
@@ -176,28 +204,7 @@ launch_update(struct snp_vmm *v, uint64_t spa, uint64_t gpa, unsigned type, cons
     if (fw != SNP_FW_SUCCESS) {
         return SNP_E_STATE;
     }
-    switch (type) {
-    case SNP_PAGE_TYPE_NORMAL:
-        v->info.pages_normal++;
-        break;
-    case SNP_PAGE_TYPE_VMSA:
-        v->info.pages_vmsa++;
-        break;
-    case SNP_PAGE_TYPE_ZERO:
-        v->info.pages_zero++;
-        break;
-    case SNP_PAGE_TYPE_UNMEASURED:
-        v->info.pages_unmeasured++;
-        break;
-    case SNP_PAGE_TYPE_SECRETS:
-        v->info.pages_secrets++;
-        break;
-    case SNP_PAGE_TYPE_CPUID:
-        v->info.pages_cpuid++;
-        break;
-    default:
-        break;
-    }
+    count_page(v, type);
     return SNP_OK;
 }
 
@@ -237,53 +244,61 @@ platform_init(struct snp_vmm *v)
     return psp_ok(v, SNP_CMD_SNP_DF_FLUSH, NULL, 0);
 }
 
-/* The metadata sections (§7.3), in descriptor order. */
-static snp_err
-launch_sections(struct snp_vmm *v, const struct snp_ovmf *o, const struct snp_sev_hashes *h)
+/* The launch as snp_measure_pages() lists it (the one implementation of the page order). */
+struct launch_walk {
+    struct snp_vmm *v;
+    uint8_t *page; /* scratch: the CPUID table */
+};
+
+/* The SPA backing launch page @gpa (VMSAs: the vCPU's own page). */
+static bool
+launch_spa(const struct snp_vmm *v, const struct snp_measure_page *pg, uint64_t gpa, uint64_t *spa)
 {
-    uint8_t *page = calloc(1, SNP_PAGE_SIZE);
-    snp_err err = SNP_E_NOMEM;
-
-    if (page == NULL) {
-        return SNP_E_NOMEM;
-    }
-    for (size_t s = 0; s < o->nsections; s++) {
-        const struct snp_ovmf_section *sec = &o->sections[s];
-        for (uint64_t off = 0; off < sec->size; off += SNP_PAGE_SIZE) {
-            uint64_t gpa = (uint64_t)sec->gpa + off, spa;
-            unsigned type = SNP_PAGE_TYPE_ZERO;
-            const uint8_t *data = NULL;
-
-            err = SNP_E_RANGE;
-            if (!snp_vmm_ram_spa(v, gpa, SNP_PAGE_SIZE, &spa)) {
-                goto out; /* our RAM holds every section of the images we launch */
-            }
-            memset(page, 0, SNP_PAGE_SIZE);
-            if (sec->type == SNP_OVMF_SEC_SNP_SECRETS) {
-                type = SNP_PAGE_TYPE_SECRETS;
-            } else if (sec->type == SNP_OVMF_SEC_CPUID) {
-                type = SNP_PAGE_TYPE_CPUID;
-                err = cpuid_table(v, page);
-                if (err != SNP_OK) {
-                    goto out;
-                }
-                data = page;
-            } else if (sec->type == SNP_OVMF_SEC_SNP_KERNEL_HASHES) {
-                /* §7.4: one NORMAL page, zeros + the table at (hashes_gpa & 0xFFF). */
-                type = SNP_PAGE_TYPE_NORMAL;
-                snp_sev_hashes_encode(page + (o->hashes_gpa & 0xFFFu), h);
-                data = page;
-            }
-            err = launch_update(v, spa, gpa, type, data);
-            if (err != SNP_OK) {
-                goto out;
-            }
+    if (pg->type == SNP_PAGE_TYPE_VMSA) {
+        if (pg->vcpu >= v->vcpus) {
+            return false;
         }
+        *spa = v->vmsa_spa[pg->vcpu];
+        return true;
     }
-    err = SNP_OK;
-out:
-    free(page);
-    return err;
+    if (gpa >= v->fw_gpa && gpa - v->fw_gpa < v->fw_pages * SNP_PAGE_SIZE) {
+        *spa = v->fw_spa + (gpa - v->fw_gpa);
+        return true;
+    }
+    return snp_vmm_ram_spa(v, gpa, SNP_PAGE_SIZE, spa); /* our RAM holds every section */
+}
+
+/* One run of LAUNCH_UPDATEs, one per 4 KiB page as KVM issues them (§6.7). */
+static snp_err
+launch_run(void *ctx, const struct snp_measure_page *pg)
+{
+    struct launch_walk *w = ctx;
+    struct snp_vmm *v = w->v;
+
+    for (size_t i = 0; i < pg->npages; i++) {
+        uint64_t gpa = pg->gpa + i * SNP_PAGE_SIZE, spa;
+        const uint8_t *data = pg->contents != NULL ? pg->contents + i * SNP_PAGE_SIZE : NULL;
+
+        SNP_ENSURE(launch_spa(v, pg, gpa, &spa), SNP_E_RANGE);
+        if (pg->type == SNP_PAGE_TYPE_CPUID) {
+            /* §9.1: the host supplies the table; it is validated, not measured. */
+            SNP_TRY(cpuid_table(v, w->page));
+            data = w->page;
+        }
+        if (v->plain) {
+            /* No PSP: the image is copied in as is; other pages start zeroed. */
+            static const uint8_t zero[SNP_PAGE_SIZE];
+            uint64_t pf = 0;
+            if (snp_host_write(v->m, spa, data != NULL ? data : zero, SNP_PAGE_SIZE, &pf) !=
+                SNP_HW_OK) {
+                return SNP_E_STATE;
+            }
+            count_page(v, pg->type);
+            continue;
+        }
+        SNP_TRY(launch_update(v, spa, gpa, pg->type, data));
+    }
+    return SNP_OK;
 }
 
 static snp_err
@@ -310,13 +325,11 @@ launch_finish(struct snp_vmm *v, const struct snp_vmm_launch *l)
     return psp_ok(v, SNP_CMD_SNP_LAUNCH_FINISH, b, sizeof(b));
 }
 
+/* GCTX_CREATE, LAUNCH_START, VM slot, ACTIVATE (KVM order, §6.4). */
 static snp_err
-launch_guest(struct snp_vmm *v, const struct snp_vmm_launch *l, const struct snp_measure_params *p,
-             const struct snp_ovmf *o)
+launch_start(struct snp_vmm *v, const struct snp_vmm_launch *l)
 {
-    uint8_t b[0x30], vmsa[SNP_VMSA_SIZE], cmd[SNP_PAGE_SIZE];
-    size_t clen;
-    const char *cmdline = l->cmdline != NULL ? l->cmdline : SNP_VMM_DEFAULT_CMDLINE;
+    uint8_t b[0x30];
 
     SNP_TRY(rmp_set(v, v->gctx_spa, true, true, 0, 0)); /* FIRMWARE pages (§1.5) */
     SNP_TRY(rmp_set(v, v->rsp_spa, true, true, 0, 0));
@@ -332,7 +345,25 @@ launch_guest(struct snp_vmm *v, const struct snp_vmm_launch *l, const struct snp
     put32(b + 8, v->asid);
     SNP_TRY(psp_ok(v, SNP_CMD_SNP_ACTIVATE, b, 0x10));
     v->launched = true;
+    return SNP_OK;
+}
 
+static snp_err
+launch_guest(struct snp_vmm *v, const struct snp_vmm_launch *l, const struct snp_measure_params *p)
+{
+    uint8_t cmd[SNP_PAGE_SIZE];
+    size_t clen;
+    const char *cmdline = l->cmdline != NULL ? l->cmdline : SNP_VMM_DEFAULT_CMDLINE;
+    struct launch_walk w;
+    snp_err err;
+
+    if (v->plain) {
+        /* A plain VM (no SEV): ASID 0, no PSP, no RMP; the host sees everything. */
+        SNP_TRY(snp_host_vm_create(v->m, SNP_VM_PLAIN, 0, &v->vm));
+        v->vm_created = true;
+    } else {
+        SNP_TRY(launch_start(v, l));
+    }
     /* Nested page tables: RAM and the firmware image, 1:1 onto our pages. */
     for (uint64_t i = 0; i < SNP_VMM_MEM_PAGES; i++) {
         SNP_TRY(snp_host_npt_set(
@@ -351,18 +382,15 @@ launch_guest(struct snp_vmm *v, const struct snp_vmm_launch *l, const struct snp
     memcpy(cmd + 4, cmdline, clen);
     SNP_TRY(snp_vmm_gpa_write(v, SNP_VMM_CMDLINE_GPA, cmd, sizeof(cmd)));
 
-    /* §7.5 step 2: the firmware image, ascending GPA. */
-    for (uint64_t i = 0; i < v->fw_pages; i++) {
-        SNP_TRY(launch_update(v, v->fw_spa + i * SNP_PAGE_SIZE, v->fw_gpa + i * SNP_PAGE_SIZE,
-                              SNP_PAGE_TYPE_NORMAL, p->ovmf + i * SNP_PAGE_SIZE));
-    }
-    /* step 3: metadata sections; step 4: VMSAs in vCPU order at the KVM VMSA GPA. */
-    SNP_TRY(launch_sections(v, o, p->hashes));
-    for (uint32_t i = 0; i < l->vcpus; i++) {
-        SNP_TRY(snp_measure_vmsa(p, i, vmsa, NULL));
-        SNP_TRY(launch_update(v, v->vmsa_spa[i], SNP_PAGE_INFO_VMSA_GPA, SNP_PAGE_TYPE_VMSA, vmsa));
-    }
-    return launch_finish(v, l);
+    /* §7.5: firmware image, metadata sections, VMSAs -- in snp_measure_pages()'s order, the
+     * list snp_measure() hashes (a plain VM gets the same pages, copied). */
+    w.v = v;
+    w.page = calloc(1, SNP_PAGE_SIZE);
+    SNP_ENSURE(w.page != NULL, SNP_E_NOMEM);
+    err = snp_measure_pages(p, launch_run, &w, NULL);
+    free(w.page);
+    SNP_TRY(err);
+    return v->plain ? SNP_OK : launch_finish(v, l);
 }
 
 static snp_err
@@ -384,7 +412,6 @@ snp_vmm_new(struct snp_vmm **out, struct snp_machine *m, const struct snp_vmm_la
     struct snp_vmm *v = NULL;
     struct snp_sev_hashes h;
     struct snp_measure_params p;
-    struct snp_ovmf o;
     uint8_t *fw = NULL;
     size_t mlen = 0;
     snp_err err = SNP_E_ARG;
@@ -406,10 +433,8 @@ snp_vmm_new(struct snp_vmm **out, struct snp_machine *m, const struct snp_vmm_la
     v->asid = l->asid != 0 ? l->asid : 1;
     v->vcpus = l->vcpus;
     v->next_spa = SNP_VMM_SPA_BASE + (uint64_t)(v->asid - 1) * 0x100000;
+    v->plain = l->plain;
     err = snp_vmm_measure_params(l, fw, &h, &p);
-    if (err == SNP_OK) {
-        err = snp_ovmf_parse(&o, p.ovmf, p.ovmf_len, NULL);
-    }
     if (err == SNP_OK) {
         err = snp_measure(&p, v->info.measurement, &mlen, NULL);
     }
@@ -431,11 +456,11 @@ snp_vmm_new(struct snp_vmm **out, struct snp_machine *m, const struct snp_vmm_la
     for (uint32_t i = 0; err == SNP_OK && i < v->vcpus; i++) {
         err = alloc_pages(v, 1, &v->vmsa_spa[i]);
     }
-    if (err == SNP_OK) {
+    if (err == SNP_OK && !v->plain) {
         err = platform_init(v);
     }
     if (err == SNP_OK) {
-        err = launch_guest(v, l, &p, &o);
+        err = launch_guest(v, l, &p);
     }
     for (uint32_t i = 0; err == SNP_OK && i < v->vcpus; i++) {
         /* Only vCPU 0 is given guest code to run: APs would wait for AP creation. */
@@ -457,6 +482,19 @@ out:
     snp_vmm_free(v);
     free(fw);
     return err;
+}
+
+snp_err
+snp_vmm_gpa_spa(const struct snp_vmm *v, uint64_t gpa, uint64_t *spa)
+{
+    SNP_ENSURE(snp_vmm_ram_spa(v, gpa, 1, spa), SNP_E_RANGE);
+    return SNP_OK;
+}
+
+bool
+snp_vmm_is_plain(const struct snp_vmm *v)
+{
+    return v->plain;
 }
 
 const struct snp_vmm_launch_info *
@@ -526,7 +564,7 @@ snp_vmm_free(struct snp_vmm *v)
     for (uint32_t i = 0; i < v->nvcpu_created; i++) {
         (void)snp_host_vcpu_destroy(v->m, v->vcpu_ids[i]);
     }
-    if (v->gctx_spa != 0) {
+    if (v->gctx_spa != 0 && !v->plain) {
         put64(b, v->gctx_spa);
         (void)snp_vmm_psp(v, SNP_CMD_SNP_DECOMMISSION, b, sizeof(b), &fw);
     }

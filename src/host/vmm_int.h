@@ -40,6 +40,7 @@ struct snp_vmm {
     uint64_t fw_pages;
     uint64_t vmsa_spa[SNP_VMM_MAX_VCPUS];
     bool launched;
+    bool plain; /* SEV off: a plain VM (snp_vmm_launch.plain) */
     struct snp_vmm_launch_info info;
     /* GHCB state (per VM: one running vCPU) */
     uint64_t ghcb_gpa; /* registered GHCB GPA, 0 = none */

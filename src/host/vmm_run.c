@@ -7,10 +7,15 @@
  * inputs are checked against VALID_BITMAP (§5.4, KVM's sev_es_validate_vmgexit), GPAs against
  * the guest's RAM, and a request that fails a check gets MALFORMED_INPUT with its reason (§5.5).
  * Answers set the valid bits of the outputs they return.
+ *
+ * A plain VM (SEV off) has no GHCB: CPUID, IOIO and MSR exit straight to us and we read and
+ * write its registers in the host-readable save area (plain_exit()), as KVM does for a
+ * traditional guest. The same device models answer.
  */
 #include "host/vmm_int.h"
 
 #include "snpkit/machine.h"
+#include "snpkit/vmsa.h"
 
 #include <string.h>
 
@@ -277,6 +282,69 @@ vmgexit(struct snp_vmm *v)
     return SNP_OK;
 }
 
+/* The save area of a plain VM's vCPU 0: plaintext, host-readable and writable (§4.1). */
+static snp_err
+plain_regs(struct snp_vmm *v, struct snp_vmsa *s, bool write)
+{
+    uint8_t page[SNP_VMSA_SIZE];
+    uint64_t pf = 0;
+    snp_err err = SNP_E_STATE;
+
+    if (write) {
+        err = snp_vmsa_encode(page, s);
+        if (err == SNP_OK &&
+            snp_host_write(v->m, v->vmsa_spa[0], page, sizeof(page), &pf) != SNP_HW_OK) {
+            err = SNP_E_STATE;
+        }
+    } else if (snp_host_read(v->m, v->vmsa_spa[0], page, sizeof(page)) == SNP_HW_OK) {
+        err = snp_vmsa_decode(s, page, sizeof(page), NULL);
+    }
+    memset(page, 0, sizeof(page));
+    return err;
+}
+
+/*
+ * An intercepted CPUID / IOIO / MSR of a plain VM: the register operands are in the save area,
+ * so the request is put in GHCB form and answered by the same handlers the GHCB path uses.
+ * false: the exit cannot be served (the VM stops).
+ */
+static bool
+plain_exit(struct snp_vmm *v, const struct snp_vmexit *ex)
+{
+    struct snp_vmsa s;
+    struct snp_ghcb in, g;
+
+    if (plain_regs(v, &s, false) != SNP_OK) {
+        return false;
+    }
+    memset(&in, 0, sizeof(in));
+    in.sw_exitinfo1 = ex->info1;
+    in.rax = s.rax;
+    in.rcx = s.rcx;
+    (void)snp_ghcb_set_valid(&in, SNP_GHCB_OFF_RAX);
+    (void)snp_ghcb_set_valid(&in, SNP_GHCB_OFF_RCX);
+    (void)snp_ghcb_set_valid(&in, SNP_GHCB_OFF_XCR0);
+    g = in;
+    snp_ghcb_clear_all_valid(&g);
+    g.sw_exitinfo1 = SNP_GHCB_RESULT_OK;
+    if (ex->code == SNP_EXIT_IOIO) {
+        if (!snp_vmm_ioio(v, &in, &g)) {
+            return false;
+        }
+        s.rax = g.rax;
+    } else if (ex->code == SNP_EXIT_CPUID) {
+        nae_cpuid(v, &in, &g);
+        s.rax = g.rax;
+        s.rbx = g.rbx;
+        s.rcx = g.rcx;
+        s.rdx = g.rdx;
+    } else if (ex->info1 == 0) { /* RDMSR: 0, as nae_msr() answers */
+        s.rax = 0;
+        s.rdx = 0;
+    }
+    return g.sw_exitinfo1 == SNP_GHCB_RESULT_OK && plain_regs(v, &s, true) == SNP_OK;
+}
+
 snp_err
 snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status *st)
 {
@@ -287,8 +355,14 @@ snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status *st)
     while (v->status.stop == SNP_VMM_RUNNING && (max_exits == 0 || v->status.exits < max_exits)) {
         SNP_TRY(snp_host_vmrun(v->m, v->vcpu_ids[0], &ex));
         v->status.exits++;
-        if (ex.code == SNP_EXIT_VMGEXIT) {
+        if (ex.code == SNP_EXIT_VMGEXIT && !v->plain) {
             SNP_TRY(vmgexit(v));
+        } else if (v->plain && (ex.code == SNP_EXIT_IOIO || ex.code == SNP_EXIT_CPUID ||
+                                ex.code == SNP_EXIT_MSR)) {
+            if (!plain_exit(v, &ex)) {
+                v->status.stop = SNP_VMM_STOP_ERROR;
+                v->status.last_exit = ex.code;
+            }
         } else if (ex.code == SNP_EXIT_SHUTDOWN) {
             v->status.stop = SNP_VMM_STOP_SHUTDOWN;
         } else if (ex.code == SNP_EXIT_INTR || ex.code == SNP_EXIT_HLT) {

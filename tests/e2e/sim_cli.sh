@@ -3,7 +3,12 @@
 # and certificates away, verify them with `snpkit verify` against the simulated root; the
 # exported launch inputs give the same MEASUREMENT with `snpkit measure`; the chip state
 # persists (a second run with the same --state verifies with the first run's root); the kv app;
-# usage errors. (`sim serve` is not implemented yet: see docs/vmm.md.)
+# the plain-VM baseline: the same kv app runs, attestation fails cleanly
+run plain 0 "$snpkit" sim run --state "$st" --app kv --plain
+grep -q 'kv: PUT/GET of a value ok' "$work/plain.out" && ok || bad "plain kv app"
+grep -q 'no PSP attestation in a plain VM' "$work/plain.out" && ok || bad "plain: no clear report error"
+
+# usage errors; the plain-VM baseline (--plain). `sim serve`: tests/e2e/sim_serve.sh.
 set -u
 snpkit=$(realpath "$1")
 pass=0

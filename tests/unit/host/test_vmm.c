@@ -426,6 +426,130 @@ test_kv_sealed(void **state)
     snp_machine_free(m);
 }
 
+/* ---- plain VM (SEV off) and what the host can read ------------------------------------------ */
+
+static struct snp_machine *
+machine_sev(bool sev)
+{
+    struct snp_machine_config c;
+    struct snp_machine *m = NULL;
+
+    snp_machine_config_default(&c);
+    c.dram_size = (size_t)32 << 20;
+    c.guest_max_pages = 0x100000;
+    c.max_vms = 2;
+    c.cache_lines = 16;
+    c.sev_enabled = sev;
+    memcpy(c.chip_seed, SEED, sizeof(SEED) - 1);
+    c.chip_seed_len = sizeof(SEED) - 1;
+    c.rng = rng;
+    c.rng_ctx = &rng_state;
+    T_OK(snp_machine_new(&m, &c));
+    return m;
+}
+
+static void
+add_kv_put(struct script *s, const char *val)
+{
+    uint8_t *r = s->req[s->nreq];
+    size_t n = strlen(val);
+
+    memset(r, 0, 4);
+    r[0] = SNP_CHAN_OP_KV_PUT;
+    r[4] = 4;
+    r[5] = 0;
+    memcpy(r + 6, "name", 4);
+    memcpy(r + 10, val, n);
+    s->req_len[s->nreq++] = 10 + n;
+}
+
+/*
+ * The host scans the guest's RAM (as the host sees it) for @needle, skipping the device
+ * channel buffers: those are shared by design and hold what the host itself sent.
+ */
+static bool
+host_finds(struct snp_machine *m, const struct snp_vmm *v, const char *needle)
+{
+    static uint8_t page[4096 + 64];
+    size_t n = strlen(needle);
+
+    for (uint64_t gpa = 0; gpa < (uint64_t)SNP_VMM_MEM_PAGES * 4096; gpa += 4096) {
+        uint64_t spa = 0;
+        if (gpa >= SNP_VMM_CHAN_TX_GPA && gpa < SNP_VMM_CHAN_RX_GPA + SNP_VMM_CHAN_PAGES * 4096) {
+            continue;
+        }
+        T_OK(snp_vmm_gpa_spa(v, gpa, &spa));
+        assert_int_equal(snp_host_read(m, spa, page, 4096), SNP_HW_OK);
+        for (size_t i = 0; i + n <= 4096; i++) {
+            if (memcmp(page + i, needle, n) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Boot the kv app (plain or SNP), store a value, then let the host look for it. */
+static void
+kv_scan(bool plain, bool *found, struct script *s)
+{
+    struct snp_machine *m = machine_sev(!plain);
+    struct snp_vmm_launch l;
+    struct snp_vmm *v = NULL;
+    struct snp_vmm_status st;
+
+    memset(s, 0, sizeof(*s));
+    add_kv_put(s, "the launch codes 0000");
+    add_report_req(s, SNP_CHAN_OP_REPORT, 0x5A);
+    add_key_req(s);
+    snp_vmm_launch_default(&l);
+    l.cmdline = "snpkit.app=kv";
+    l.entry = snp_guest_app_main;
+    l.plain = plain;
+    T_OK(snp_vmm_new(&v, m, &l, NULL));
+    assert_int_equal(snp_vmm_is_plain(v), plain);
+    snp_vmm_set_channel(v, chan, s);
+    snp_vmm_set_console(v, on_console, s);
+    T_OK(snp_vmm_run(v, 100000, &st));
+    assert_int_equal(st.stop, SNP_VMM_STOP_SHUTDOWN);
+    *found = host_finds(m, v, "the launch codes");
+    snp_vmm_free(v);
+    snp_machine_free(m);
+}
+
+static void
+test_plain_vm_kv(void **state)
+{
+    struct script s;
+    bool found = false;
+
+    (void)state;
+    kv_scan(true, &found, &s);
+    assert_string_equal(s.hello, "kv");
+    assert_int_equal(s.rsp[0][1], SNP_OK); /* the store works, sealed under a guest key */
+    assert_int_equal(s.rsp_len[0], 4 + 28 + 21);
+    /* no PSP attestation in a plain VM: a clean, named failure */
+    assert_int_equal(s.rsp[1][1], SNP_E_UNSUPPORTED);
+    assert_int_equal(s.rsp_len[1], 4);
+    assert_int_equal(s.rsp[2][1], SNP_E_UNSUPPORTED);
+    assert_true(found); /* the baseline: the host reads the guest's data in plaintext */
+    script_free(&s);
+}
+
+static void
+test_snp_vm_scan(void **state)
+{
+    struct script s;
+    bool found = true;
+
+    (void)state;
+    kv_scan(false, &found, &s);
+    assert_int_equal(s.rsp[0][1], SNP_OK);
+    assert_int_equal(s.rsp[1][1], SNP_OK);
+    assert_false(found); /* private pages are ciphertext to the host */
+    script_free(&s);
+}
+
 int
 main(void)
 {
@@ -434,6 +558,8 @@ main(void)
         cmocka_unit_test(test_ext_report_verifies),
         cmocka_unit_test(test_derived_key_reboots),
         cmocka_unit_test(test_kv_sealed),
+        cmocka_unit_test(test_plain_vm_kv),
+        cmocka_unit_test(test_snp_vm_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,462 @@
+/*
+ * host/attacks/atk_harness.c - the attack runner: a fresh simulated machine per profile, the
+ * victim driven exit by exit through the honest VMM, the scenario table, observed-vs-expected
+ * (STYLE.md §9.3; ../shared/THREAT-MODEL.md; ../shared/spec/attacks.md).
+ *
+ * The runner never decides an outcome: it only compares what a scenario observed with what
+ * its descriptor expects for the profile.
+ */
+#include "host/attacks/atk_int.h"
+
+#include "snpkit/machine.h"
+#include "snpkit/tcb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+const char *
+snp_atk_outcome_name(enum snp_atk_outcome o)
+{
+    switch (o) {
+    case SNP_ATK_SUCCEEDED:
+        return "SUCCEEDED";
+    case SNP_ATK_BLOCKED_HW:
+        return "BLOCKED_HW";
+    case SNP_ATK_REJECTED_FW:
+        return "REJECTED_FW";
+    case SNP_ATK_DETECTED_GUEST:
+        return "DETECTED_GUEST";
+    case SNP_ATK_DETECTED_VERIFIER:
+        return "DETECTED_VERIFIER";
+    case SNP_ATK_ALLOWED_DOS:
+        return "ALLOWED_DOS";
+    case SNP_ATK_NOT_RUN:
+        return "NOT_RUN";
+    }
+    return "?";
+}
+
+const char *
+snp_atk_profile_name(enum snp_atk_profile p)
+{
+    switch (p) {
+    case SNP_ATK_PLAIN:
+        return "plain";
+    case SNP_ATK_SNP:
+        return "snp";
+    case SNP_ATK_SNP_PATCHED:
+        return "snp-patched";
+    }
+    return "?";
+}
+
+snp_err
+snp_atk_profile_parse(const char *name, enum snp_atk_profile *out)
+{
+    for (int p = 0; p < SNP_ATK_PROFILES; p++) {
+        if (name != NULL && strcmp(name, snp_atk_profile_name((enum snp_atk_profile)p)) == 0) {
+            *out = (enum snp_atk_profile)p;
+            return SNP_OK;
+        }
+    }
+    return SNP_E_ARG;
+}
+
+const char *
+snp_atk_actor_name(enum snp_atk_actor a)
+{
+    switch (a) {
+    case SNP_ATK_ACT_HV:
+        return "hypervisor";
+    case SNP_ATK_ACT_HW:
+        return "hardware";
+    case SNP_ATK_ACT_FW:
+        return "firmware";
+    case SNP_ATK_ACT_GUEST:
+        return "guest";
+    case SNP_ATK_ACT_VERIFIER:
+        return "verifier";
+    }
+    return "?";
+}
+
+/* ---- trace and evidence ----------------------------------------------------------------- */
+
+void
+atk_trace(struct snp_atk_ctx *c, enum snp_atk_actor who, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    if (c->env->trace == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    c->env->trace(c->env->trace_ctx, who, line);
+}
+
+void
+atk_evidence(struct snp_atk_observed *obs, enum snp_atk_outcome o, const char *fmt, ...)
+{
+    va_list ap;
+
+    obs->outcome = o;
+    va_start(ap, fmt);
+    vsnprintf(obs->evidence, sizeof(obs->evidence), fmt, ap);
+    va_end(ap);
+}
+
+/* ---- the victim VM ---------------------------------------------------------------------- */
+
+/* The channel device as the attacker runs it: keep what the guest said, hand it vm->next. */
+static snp_err
+atk_chan(void *ctx, const uint8_t *from, size_t len, uint8_t *to, size_t cap, size_t *to_len)
+{
+    struct atk_vm *vm = ctx;
+
+    vm->last_len = len < sizeof(vm->last) ? len : sizeof(vm->last);
+    memcpy(vm->last, from, vm->last_len);
+    if (vm->next_len > cap) {
+        return SNP_E_RANGE;
+    }
+    memcpy(to, vm->next, vm->next_len);
+    *to_len = vm->next_len;
+    vm->chan_calls++;
+    return SNP_OK;
+}
+
+static void
+atk_console(void *ctx, const char *line)
+{
+    struct atk_vm *vm = ctx;
+    atk_trace(vm->c, SNP_ATK_ACT_GUEST, "console: %s", line);
+}
+
+void
+atk_launch_default(struct snp_atk_ctx *c, struct snp_vmm_launch *l)
+{
+    snp_vmm_launch_default(l);
+    l->entry = c->env->guest;
+    l->plain = c->profile == SNP_ATK_PLAIN; /* SEV off: the VMM's baseline mode */
+}
+
+snp_err
+atk_vm_step(struct atk_vm *vm)
+{
+    return snp_vmm_run(vm->v, vm->st.exits + 1, &vm->st);
+}
+
+snp_err
+atk_vm_exchange(struct atk_vm *vm, const uint8_t *req, size_t len)
+{
+    unsigned calls = vm->chan_calls;
+
+    SNP_ENSURE(len <= sizeof(vm->next), SNP_E_RANGE);
+    memcpy(vm->next, req, len);
+    vm->next_len = len;
+    vm->last_len = 0;
+    while (vm->chan_calls == calls && vm->st.stop == SNP_VMM_RUNNING) {
+        SNP_TRY(atk_vm_step(vm));
+    }
+    if (vm->st.stop != SNP_VMM_RUNNING) {
+        char b[64];
+        atk_trace(vm->c, SNP_ATK_ACT_GUEST, "stopped: %s", atk_stop_text(vm, b, sizeof(b)));
+    } else if (vm->last_len >= 4) {
+        atk_trace(vm->c, SNP_ATK_ACT_GUEST, "channel message op 0x%02x status %u (%s), %zu bytes",
+                  vm->last[0], vm->last[1], snp_err_str((snp_err)vm->last[1]), vm->last_len);
+    }
+    return SNP_OK;
+}
+
+snp_err
+atk_vm_start(struct snp_atk_ctx *c, struct atk_vm *vm, const struct snp_vmm_launch *l,
+             const uint8_t *first_req, size_t first_len)
+{
+    snp_err err;
+
+    memset(vm, 0, sizeof(*vm));
+    vm->c = c;
+    SNP_ENSURE(l->entry != NULL, SNP_E_ARG);
+    err = snp_vmm_new(&vm->v, c->m, l, &vm->fw_status);
+    if (err != SNP_OK) {
+        atk_trace(c, SNP_ATK_ACT_FW, "launch failed: %s, firmware status 0x%x", snp_err_str(err),
+                  vm->fw_status);
+        return err;
+    }
+    atk_trace(c, SNP_ATK_ACT_HV, "launched the guest (policy 0x%llx, vm %u, asid %u)",
+              (unsigned long long)(l->policy != 0 ? l->policy : UINT64_C(0x30000)), vm->v->vm,
+              vm->v->asid);
+    snp_vmm_set_channel(vm->v, atk_chan, vm);
+    snp_vmm_set_console(vm->v, atk_console, vm);
+    SNP_TRY(atk_vm_exchange(vm, first_req, first_len));
+    if (vm->st.stop != SNP_VMM_RUNNING || vm->last_len < 4 || vm->last[0] != SNP_CHAN_OP_HELLO) {
+        return SNP_E_STATE;
+    }
+    return SNP_OK;
+}
+
+void
+atk_vm_free(struct atk_vm *vm)
+{
+    snp_vmm_free(vm->v);
+    vm->v = NULL;
+}
+
+size_t
+atk_msg_report(uint8_t *out, const uint8_t report_data[64])
+{
+    memset(out, 0, 4 + 68);
+    out[0] = SNP_CHAN_OP_REPORT;
+    memcpy(out + 4, report_data, 64);
+    return 4 + 68; /* + u32 VMPL 0 */
+}
+
+size_t
+atk_msg_shutdown(uint8_t *out)
+{
+    memset(out, 0, 4);
+    out[0] = SNP_CHAN_OP_SHUTDOWN;
+    return 4;
+}
+
+bool
+atk_gpa_spa(const struct atk_vm *vm, uint64_t gpa, uint64_t *spa)
+{
+    uint64_t e = 0;
+
+    /* The hypervisor's own nested page table says where the guest frame lives (H2). */
+    if (snp_host_npt_get(vm->c->m, vm->v->vm, gpa >> SNP_PAGE_SHIFT, &e) != SNP_OK ||
+        (e & SNP_NPT_PRESENT) == 0) {
+        return false;
+    }
+    *spa = (e & SNP_NPT_FRAME_MASK) | (gpa & (SNP_PAGE_SIZE - 1));
+    return true;
+}
+
+uint64_t
+atk_spare_page(const struct snp_atk_ctx *c, unsigned n)
+{
+    struct snp_machine_config cfg;
+
+    snp_machine_config_get(c->m, &cfg);
+    return (uint64_t)cfg.dram_size - (uint64_t)(n + 1) * SNP_PAGE_SIZE;
+}
+
+const char *
+atk_stop_text(const struct atk_vm *vm, char *buf, size_t size)
+{
+    switch (vm->st.stop) {
+    case SNP_VMM_RUNNING:
+        snprintf(buf, size, "running");
+        break;
+    case SNP_VMM_STOP_SHUTDOWN:
+        snprintf(buf, size, "shut down");
+        break;
+    case SNP_VMM_STOP_TERMINATED:
+        snprintf(buf, size, "terminated itself (reason set %u code %u)", vm->st.term_set,
+                 vm->st.term_code);
+        break;
+    case SNP_VMM_STOP_ERROR:
+        snprintf(buf, size, "stopped on exit 0x%llx the VMM cannot serve",
+                 (unsigned long long)vm->st.last_exit);
+        break;
+    }
+    return buf;
+}
+
+bool
+atk_guest_terminated(const struct atk_vm *vm)
+{
+    return vm->st.stop == SNP_VMM_STOP_TERMINATED;
+}
+
+snp_err
+atk_verify(struct snp_atk_ctx *c, const uint8_t *report, size_t len, const char *const *policy,
+           bool *accepted, char *why, size_t why_size)
+{
+    snp_err err;
+
+    SNP_ENSURE(c->env->verify != NULL, SNP_E_UNSUPPORTED);
+    for (size_t i = 0; policy != NULL && policy[i] != NULL; i += 2) {
+        atk_trace(c, SNP_ATK_ACT_VERIFIER, "policy --%s %s", policy[i],
+                  policy[i + 1] != NULL ? policy[i + 1] : "");
+    }
+    why[0] = '\0';
+    err = c->env->verify(c->env->verify_ctx, report, len, policy, accepted, why, why_size);
+    if (err != SNP_OK) {
+        atk_trace(c, SNP_ATK_ACT_VERIFIER, "could not check: %s", snp_err_str(err));
+        return err;
+    }
+    atk_trace(c, SNP_ATK_ACT_VERIFIER, "%s%s%s", *accepted ? "ACCEPTED" : "REJECTED",
+              why[0] != '\0' ? ": " : "", why);
+    return SNP_OK;
+}
+
+/* ---- the scenario table ----------------------------------------------------------------- */
+
+#define P_ALL  (SNP_ATK_PROFILE_BIT(SNP_ATK_PLAIN) | P_SNPS)
+#define P_SNPS (SNP_ATK_PROFILE_BIT(SNP_ATK_SNP) | SNP_ATK_PROFILE_BIT(SNP_ATK_SNP_PATCHED))
+#define X      SNP_ATK_NOT_RUN /* profile not declared */
+
+/* clang-format off */
+static const struct snp_atk_scenario atk_scenarios[] = {
+    { "c1-read-private", "host reads guest private memory", "C1", "H1",
+      "always attempted", "memory encryption (VEK, address tweak)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_c1_read_private },
+    { "i1-write-private", "host writes a guest private page", "I1", "H1",
+      "always attempted", "RMP check on host writes (#PF RMP)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i1_write_private },
+    { "i1-reclaim-write", "reclaim a private page, write it, give it back", "I1", "H3",
+      "RMPUPDATE is the host's", "Validated bit cleared: guest #VC 0x404", P_SNPS,
+      { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i1_reclaim },
+    { "i2-swap-page", "substitute another physical page", "I2", "H3",
+      "NPT and RMPUPDATE are the host's", "new page not validated: guest #VC 0x404", P_SNPS,
+      { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i2_swap_page },
+    { "i4-remap-severed", "SEVered: remap a GPA to another guest page", "I4, SEVered", "H2",
+      "NPT is the host's", "RMP GPA check: #NPF, the guest never sees the data", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i4_remap },
+    { "i3-replay-page", "write back an old ciphertext of a page", "I3", "H1",
+      "host kept an old copy", "RMP check on host writes (#PF RMP)", P_SNPS,
+      { X, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i3_replay_page },
+    { "greq-replay-response", "answer a guest request with an old response", "I3", "H6",
+      "the host relays guest messages", "guest checks the response seqno", P_SNPS,
+      { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_greq_replay_rsp },
+    { "greq-replay-request", "re-send an old guest request to the PSP", "I3", "H7",
+      "the host relays guest messages", "firmware checks the request seqno", P_SNPS,
+      { X, SNP_ATK_REJECTED_FW, SNP_ATK_REJECTED_FW }, atk_greq_replay_req },
+    { "report-relay", "relay a report made for another nonce", "A3", "H6",
+      "the host relays reports", "verifier checks REPORT_DATA (nonce binding)", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_report_relay },
+    { "policy-debug", "launch the guest with DEBUG allowed", "A2, policy downgrade", "H7",
+      "the host chooses the launch policy", "verifier rejects POLICY.DEBUG by default", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_policy_debug },
+    { "undeserved-trust", "launch a permuted image", "A2, Undeserved Trust", "H7",
+      "the host loads the image", "launch digest differs: verifier's expected measurement",
+      P_SNPS, { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER },
+      atk_undeserved_trust },
+    { "tcb-rollback", "install firmware older than the committed TCB", "TCB rollback", "H7",
+      "the host installs firmware", "firmware anti-rollback: BAD_SVN", P_SNPS,
+      { X, SNP_ATK_REJECTED_FW, SNP_ATK_REJECTED_FW }, atk_tcb_rollback },
+    { "old-tcb", "keep the fixed firmware uncommitted", "TCB downgrade", "H7",
+      "SNP_COMMIT withheld: REPORTED_TCB stays old", "verifier's minimum REPORTED_TCB", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_old_tcb },
+    { "cachewarp", "INVD drops the guest's dirty line", "CacheWarp (CVE-2023-20592)", "H1",
+      "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },
+    /* Availability is outside the SNP guarantees (THREAT-MODEL.md N1, N2): the hypervisor may
+     * always refuse to run or kill a VM; the scenario shows it and that nothing objects. */
+    { "dos-withhold", "stop running the vCPU, then kill the VM", "N1, N2", "H5",
+      "the host schedules vCPUs", "none (out of scope)", P_ALL,
+      { SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS }, atk_dos_withhold },
+};
+/* clang-format on */
+
+const struct snp_atk_scenario *
+snp_atk_scenarios(size_t *count)
+{
+    *count = SNP_ARRAY_LEN(atk_scenarios);
+    return atk_scenarios;
+}
+
+const struct snp_atk_scenario *
+snp_atk_find(const char *id)
+{
+    for (size_t i = 0; i < SNP_ARRAY_LEN(atk_scenarios); i++) {
+        if (strcmp(atk_scenarios[i].id, id) == 0) {
+            return &atk_scenarios[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- the runner ------------------------------------------------------------------------- */
+
+bool
+snp_atk_profile_available(enum snp_atk_profile p)
+{
+    return (unsigned)p < SNP_ATK_PROFILES;
+}
+
+/* Deterministic randomness: the same run gives the same keys, so traces compare. */
+static snp_err
+atk_rng(void *ctx, uint8_t *out, size_t len)
+{
+    uint64_t *s = ctx;
+
+    for (size_t i = 0; i < len; i++) {
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        out[i] = (uint8_t)(*s >> 24);
+    }
+    return SNP_OK;
+}
+
+static snp_err
+atk_machine(struct snp_atk_ctx *c)
+{
+    struct snp_machine_config cfg;
+
+    snp_machine_config_default(&cfg);
+    cfg.product = SNP_PRODUCT_GENOA;
+    cfg.dram_size = (size_t)32 << 20;
+    cfg.guest_max_pages = 0x100000;
+    cfg.max_vms = 2;
+    cfg.cache_lines = 64;
+    memcpy(cfg.chip_seed, SNP_ATK_CHIP_SEED, sizeof(SNP_ATK_CHIP_SEED) - 1);
+    cfg.chip_seed_len = sizeof(SNP_ATK_CHIP_SEED) - 1;
+    cfg.rng = atk_rng;
+    c->rng_state = UINT64_C(0x5eed5eed12345678);
+    cfg.rng_ctx = &c->rng_state;
+    if (c->profile == SNP_ATK_SNP_PATCHED) {
+        struct snp_tcb t;
+        cfg.mitigations |= SNP_MIT_INVD_FIX;
+        /* the fixed microcode reports its SPL in the TCB (fix table in snpkit/attack.h) */
+        SNP_TRY(snp_tcb_decode(&t, UINT64_C(0x541700000000000A), SNP_PRODUCT_GENOA));
+        t.microcode = SNP_ATK_FIX_CACHEWARP_UCODE_GENOA;
+        cfg.tcb = snp_tcb_encode(&t);
+    }
+    return snp_machine_new(&c->m, &cfg);
+}
+
+snp_err
+snp_atk_run(const struct snp_atk_scenario *s, enum snp_atk_profile p, const struct snp_atk_env *env,
+            struct snp_atk_result *res)
+{
+    struct snp_atk_ctx c;
+    snp_err err;
+
+    SNP_ENSURE((unsigned)p < SNP_ATK_PROFILES, SNP_E_ARG);
+    SNP_ENSURE((s->profiles & SNP_ATK_PROFILE_BIT(p)) != 0, SNP_E_ARG);
+    SNP_ENSURE(snp_atk_profile_available(p), SNP_E_UNSUPPORTED);
+    memset(res, 0, sizeof(*res));
+    res->s = s;
+    res->profile = p;
+    res->expected = s->expect[p];
+    memset(&c, 0, sizeof(c));
+    c.env = env;
+    c.profile = p;
+    atk_trace(&c, SNP_ATK_ACT_HV, "== %s on %s: %s", s->id, snp_atk_profile_name(p), s->title);
+    err = atk_machine(&c);
+    if (err == SNP_OK) {
+        res->observed.outcome = SNP_ATK_NOT_RUN;
+        err = s->run(&c, &res->observed);
+    }
+    if (err != SNP_OK) {
+        char was[sizeof(res->observed.evidence)];
+        memcpy(was, res->observed.evidence, sizeof(was));
+        atk_evidence(&res->observed, SNP_ATK_NOT_RUN, "could not stage: %s%s%s", snp_err_str(err),
+                     was[0] != '\0' ? "; " : "", was);
+    }
+    snp_machine_free(c.m);
+    res->match = res->observed.outcome == res->expected;
+    atk_trace(&c, SNP_ATK_ACT_HV, "observed %s, expected %s: %s",
+              snp_atk_outcome_name(res->observed.outcome), snp_atk_outcome_name(res->expected),
+              res->match ? "as expected" : "MISMATCH");
+    return SNP_OK;
+}

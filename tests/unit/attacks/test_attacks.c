@@ -1,0 +1,122 @@
+/*
+ * tests/unit/attacks/test_attacks.c - every scenario of snpkit attack (THREAT-MODEL.md,
+ * attacks.md, STYLE.md §9.3) on every profile it declares and this build can stage: the
+ * observed outcome must equal the expected one; a mismatch fails with the evidence printed.
+ * The victim is the real guest program (guest/app_main.c) and the verifier the real one
+ * (verify/ with the simulated vendor), as `snpkit attack run all` uses them.
+ */
+#include "helpers.h"
+
+#include "cli/attack_verifier.h"
+#include "guest/app.h"
+#include "snpkit/attack.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct atk_verifier g_ver;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    return atk_verifier_open(&g_ver) == SNP_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    atk_verifier_close(&g_ver);
+    return 0;
+}
+
+static void
+env_init(struct snp_atk_env *env)
+{
+    memset(env, 0, sizeof(*env));
+    env->guest = snp_guest_app_main;
+    env->verify = atk_verifier_cb;
+    env->verify_ctx = &g_ver;
+}
+
+static void
+test_every_scenario(void **state)
+{
+    struct snp_atk_env env;
+    size_t n = 0, runs = 0, bad = 0;
+    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+
+    (void)state;
+    env_init(&env);
+    assert_true(n >= 10);
+    for (size_t i = 0; i < n; i++) {
+        for (int p = 0; p < SNP_ATK_PROFILES; p++) {
+            struct snp_atk_result r;
+            if ((s[i].profiles & SNP_ATK_PROFILE_BIT(p)) == 0 ||
+                !snp_atk_profile_available((enum snp_atk_profile)p)) {
+                continue;
+            }
+            T_OK(snp_atk_run(&s[i], (enum snp_atk_profile)p, &env, &r));
+            runs++;
+            if (!r.match) {
+                print_message("MISMATCH %s on %s: expected %s, observed %s: %s\n", s[i].id,
+                              snp_atk_profile_name((enum snp_atk_profile)p),
+                              snp_atk_outcome_name(r.expected),
+                              snp_atk_outcome_name(r.observed.outcome), r.observed.evidence);
+                bad++;
+            }
+        }
+    }
+    assert_true(runs >= n);
+    assert_int_equal(bad, 0);
+}
+
+/* Without a guest program or a verifier, scenarios say they could not be staged. */
+static void
+test_not_run_without_env(void **state)
+{
+    struct snp_atk_env env;
+    struct snp_atk_result r;
+    const struct snp_atk_scenario *s = snp_atk_find("report-relay");
+
+    (void)state;
+    assert_non_null(s);
+    memset(&env, 0, sizeof(env));
+    env.guest = snp_guest_app_main;
+    T_OK(snp_atk_run(s, SNP_ATK_SNP, &env, &r));
+    assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
+    assert_false(r.match);
+    T_ERR(snp_atk_run(snp_atk_find("i3-replay-page"), SNP_ATK_PLAIN, &env, &r), SNP_E_ARG);
+    assert_null(snp_atk_find("no-such-scenario"));
+}
+
+static void
+test_names(void **state)
+{
+    enum snp_atk_profile p;
+    size_t n = 0;
+    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+
+    (void)state;
+    T_OK(snp_atk_profile_parse("snp-patched", &p));
+    assert_int_equal(p, SNP_ATK_SNP_PATCHED);
+    T_ERR(snp_atk_profile_parse("sev", &p), SNP_E_ARG);
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(s[i].run);
+        assert_non_null(s[i].defence);
+        assert_ptr_equal(snp_atk_find(s[i].id), &s[i]); /* ids are unique */
+        assert_true(s[i].profiles != 0);
+    }
+}
+
+int
+main(void)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_not_run_without_env),
+        cmocka_unit_test(test_every_scenario),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
