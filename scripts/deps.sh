@@ -5,7 +5,7 @@
 # sudo otherwise; when neither works it prints the exact command to run and fails.
 set -eu
 
-PKGS="cmake make gcc pkg-config libssl-dev libcmocka-dev clang libclang-rt-dev clang-format libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev xxd"
+PKGS="cmake make gcc pkg-config libssl-dev libcmocka-dev clang libclang-rt-dev clang-format libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev xxd curl openssl python3"
 
 missing=""
 for p in $PKGS; do
