@@ -92,7 +92,7 @@ struct snp_vmm_launch {
     const uint8_t *initrd; /* NULL: the default initrd */
     size_t initrd_len;
     const char *cmdline;     /* NULL: SNP_VMM_DEFAULT_CMDLINE (at most 4000 bytes) */
-    uint32_t vcpus;          /* 1..8; only vCPU 0 runs (no AP bring-up yet) */
+    uint32_t vcpus;          /* 1..8; APs run once the guest creates them (§5.4) */
     uint32_t vcpu_sig;       /* RDX of the VMSAs (hardware.md §7.6); 0: EPYC-Genoa */
     uint64_t guest_features; /* SEV_FEATURES; 0: SNPActive only */
     uint64_t policy;         /* 0: 0x30000 */
@@ -184,9 +184,11 @@ struct snp_vmm_status {
 };
 
 /*
- * snp_vmm_run() - VMRUN vCPU 0 until the guest shuts down, terminates, or @max_exits exits
- * (0: no limit). Returns SNP_OK with *st filled; the channel callback's error; SNP_E_STATE when
- * the VM cannot be run.
+ * snp_vmm_run() - VMRUN the vCPUs until the guest shuts down (vCPU 0's code returns),
+ * terminates, or @max_exits exits (0: no limit). vCPU 0 runs from the start; an AP runs once
+ * the guest created it with NAE AP_CREATION (§5.4), round-robin, one exit at a time; an AP
+ * whose code returns is taken off the run queue. Returns SNP_OK with *st filled; the channel
+ * callback's error; SNP_E_STATE when the VM cannot be run.
  */
 snp_err snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status *st);
 

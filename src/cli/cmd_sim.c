@@ -315,8 +315,8 @@ write_pem(const char *path, const uint8_t *der, size_t len)
     return err;
 }
 
-static snp_err
-write_certs(const char *dir, const struct sim *s)
+snp_err
+sim_write_certs(const char *dir, const struct sim *s)
 {
     char p[SNP_VENDOR_PATH_MAX + 32];
 
@@ -561,7 +561,7 @@ sim_run(struct simopts *o)
         cli_write_output(o->report_out, sc.report, SNP_REPORT_SIZE, true) != 0) {
         rc = CLI_EXIT_ENV;
     }
-    if (o->certs_out != NULL && write_certs(o->certs_out, &s) != SNP_OK) {
+    if (o->certs_out != NULL && sim_write_certs(o->certs_out, &s) != SNP_OK) {
         cli_errorf(o->certs_out, "cannot write the certificates");
         rc = CLI_EXIT_ENV;
     }

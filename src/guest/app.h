@@ -40,6 +40,24 @@ struct snp_guest;
 #define SNP_APP_KV_PAGE_GPA UINT64_C(0x38000)
 #define SNP_APP_KV_REC_OFF  0x40u
 
+/* SMP (docs/guest.md): the BSP starts at the reset vector (RIP 0xFFF0, §4.2), APs at the
+ * SEV-ES reset block, so RIP at entry tells the two apart. The BSP creates the APs (NAE
+ * AP_CREATION with the launch VMSA, at the GPA the launch measured it, §8.2), one at a time:
+ * it writes the APIC ID in the SMP page (private, accepted by the BSP) and waits until the AP
+ * has set its bit there. Each AP uses its own shared GHCB in the low free RAM. */
+#define SNP_APP_BSP_RIP         UINT64_C(0xFFF0)
+#define SNP_APP_LAUNCH_VMSA_GPA UINT64_C(0xFFFFFFFFF000)
+#define SNP_APP_MAX_VCPUS       8u
+#define SNP_APP_SMP_PAGE_GPA    UINT64_C(0x39000) /* u32 next APIC ID, u32 bitmap of APs up */
+#define SNP_APP_AP_GHCB_GPA(id) ((uint64_t)(id)*0x1000u)
+
+/* `snpkit.app=psctest` (tests): converts SNP_APP_PSC_PAGES pages at SNP_APP_PSC_GPA private ->
+ * shared -> private and says so on the console ("psctest: shared", "psctest: private"). */
+#define SNP_APP_PSC_GPA    UINT64_C(0x3A000)
+#define SNP_APP_PSC_PAGES  2u
+#define SNP_APP_PSC_SHARED "psctest shared value"
+#define SNP_APP_PSC_SECRET "psctest secret two"
+
 /*
  * snp_guest_app_main() - the vCPU entry point (snp_vmm_launch.entry). @arg is host-supplied
  * and ignored: everything the guest relies on comes from measured memory (boot block, SEV

@@ -307,6 +307,132 @@ kv_page(struct app *a)
     return ok;
 }
 
+/* ---- SMP: AP bring-up (app.h) ------------------------------------------------------------ */
+
+static uint32_t
+smp_get(struct snp_guest *g, unsigned field)
+{
+    uint8_t b[4];
+
+    snp_guest_read(g, (SNP_APP_SMP_PAGE_GPA | snp_guest_cbit_mask(g)) + 4u * field, b, 4);
+    return get32(b);
+}
+
+static void
+smp_set(struct snp_guest *g, unsigned field, uint32_t v)
+{
+    uint8_t b[4];
+
+    put32(b, v);
+    snp_guest_write(g, (SNP_APP_SMP_PAGE_GPA | snp_guest_cbit_mask(g)) + 4u * field, b, 4);
+}
+
+/*
+ * An AP: its APIC ID from the BSP's private SMP page, its own runtime on its own GHCB, then
+ * it checks in (its bit in the SMP page, a console line) and idles. Operations between two
+ * exits are not interleaved with other vCPUs (one runs at a time), so the read-modify-write of
+ * the bitmap needs no lock in this model; a real kernel would use an atomic.
+ */
+static void
+ap_main(struct snp_guest *g)
+{
+    struct snp_grt_config c;
+    struct app a;
+    uint64_t cmdline_gpa = 0, hashes_gpa = 0;
+    uint32_t chan_pages = 0, id;
+    char line[40];
+
+    memset(&a, 0, sizeof(a));
+    a.g = g;
+    id = smp_get(g, 0);
+    if (id == 0 || id >= SNP_APP_MAX_VCPUS ||
+        !boot_config(g, &c, &cmdline_gpa, &hashes_gpa, &a.tx_gpa, &a.rx_gpa, &chan_pages)) {
+        goto idle;
+    }
+    c.ghcb_gpa = SNP_APP_AP_GHCB_GPA(id);
+    if (snp_grt_new(&a.rt, g, &c) != SNP_OK) {
+        goto idle;
+    }
+    if (snp_grt_boot(a.rt) != SNP_OK) {
+        snp_grt_free(a.rt);
+        goto idle;
+    }
+    memcpy(line, "snpkit guest: AP 0 up", 22);
+    line[17] = (char)('0' + id);
+    console(&a, line); /* before checking in: the console is one line at a time */
+    smp_set(g, 1, smp_get(g, 1) | 1u << id);
+idle:
+    for (;;) {
+        snp_guest_hlt(g); /* parked: the BSP owns the VM's life */
+    }
+}
+
+/* The BSP: create the APs one by one until the hypervisor has no more vCPUs. Returns how
+ * many vCPUs run (1 when the hypervisor offers no AP creation). */
+static uint32_t
+smp_start(struct app *a)
+{
+    uint32_t n = 1;
+
+    if (a->plain || (snp_grt_hv_features(a->rt) & SNP_GHCB_HV_FT_SNP_AP_CREATION) == 0 ||
+        snp_grt_accept(a->rt, SNP_APP_SMP_PAGE_GPA, 1) != SNP_OK) {
+        return 1;
+    }
+    smp_set(a->g, 1, 0);
+    /* The vCPU count is the host's to choose (Linux learns it from the host's MADT): we ask
+     * for APIC IDs 1, 2, ... until it refuses. */
+    for (uint32_t id = 1; id < SNP_APP_MAX_VCPUS; id++) {
+        smp_set(a->g, 0, id);
+        if (snp_grt_ap_create(a->rt, id, SNP_APP_LAUNCH_VMSA_GPA) != SNP_OK) {
+            break;
+        }
+        for (unsigned i = 0; i < 100000 && (smp_get(a->g, 1) & 1u << id) == 0; i++) {
+            snp_guest_hlt(a->g); /* let the hypervisor run the AP */
+        }
+        if ((smp_get(a->g, 1) & 1u << id) == 0) {
+            console(a, "snpkit guest: an AP did not start");
+            break;
+        }
+        n++;
+    }
+    smp_set(a->g, 0, 0);
+    return n;
+}
+
+/* ---- snpkit.app=psctest: page state changes both ways (tests) ---------------------------------
+ */
+
+static void
+psc_test(struct app *a)
+{
+    static const char one[] = "psctest secret one", shared[] = SNP_APP_PSC_SHARED,
+                      two[] = SNP_APP_PSC_SECRET;
+    char back[sizeof(two)];
+    const uint64_t gpa = SNP_APP_PSC_GPA;
+
+    /* hypervisor-owned -> private: PSC (GHCB, 2 pages) + PVALIDATE */
+    if (snp_grt_accept(a->rt, gpa, SNP_APP_PSC_PAGES) != SNP_OK) {
+        console(a, "psctest: FAIL accept");
+        return;
+    }
+    snp_guest_write(a->g, gpa | a->cbit, one, sizeof(one));
+    /* private -> shared: PVALIDATE rescind, then PSC to shared */
+    if (snp_grt_share(a->rt, gpa, SNP_APP_PSC_PAGES) != SNP_OK) {
+        console(a, "psctest: FAIL share");
+        return;
+    }
+    snp_guest_write(a->g, gpa, shared, sizeof(shared)); /* C-bit clear: plaintext */
+    console(a, "psctest: shared");
+    /* shared -> private again: PSC to private, PVALIDATE */
+    if (snp_grt_accept(a->rt, gpa, SNP_APP_PSC_PAGES) != SNP_OK) {
+        console(a, "psctest: FAIL re-accept");
+        return;
+    }
+    snp_guest_write(a->g, gpa | a->cbit, two, sizeof(two));
+    snp_guest_read(a->g, gpa | a->cbit, back, sizeof(back));
+    console(a, memcmp(back, two, sizeof(two)) == 0 ? "psctest: private" : "psctest: FAIL read");
+}
+
 /* Serve until SHUTDOWN (or a channel failure). */
 static void
 serve(struct app *a, const char *app_name)
@@ -360,6 +486,9 @@ app_of(const char *cmdline)
             if (strncmp(p, "agent", 5) == 0 && (p[5] == ' ' || p[5] == '\0')) {
                 return "agent";
             }
+            if (strncmp(p, "psctest", 7) == 0 && (p[7] == ' ' || p[7] == '\0')) {
+                return "psctest";
+            }
             return NULL;
         }
         p++;
@@ -376,8 +505,13 @@ snp_guest_app_main(struct snp_guest *g, void *arg)
     uint32_t chan_pages = 0;
     char cmdline[SNP_APP_CMDLINE_MAX + 1];
     const char *name;
+    uint32_t ncpu;
 
     (void)arg; /* host-supplied: not trusted, not used */
+    if (snp_guest_regs(g)->rip != SNP_APP_BSP_RIP) {
+        ap_main(g); /* an AP: started by the BSP's AP creation; never returns */
+        return;
+    }
     memset(&a, 0, sizeof(a));
     a.g = g;
     a.cbit = snp_guest_cbit_mask(g);
@@ -401,6 +535,17 @@ snp_guest_app_main(struct snp_guest *g, void *arg)
         if (!a.plain) {
             snp_grt_terminate(a.rt, 0, 0);
         }
+        goto out;
+    }
+    ncpu = smp_start(&a);
+    if (ncpu > 1) {
+        char line[40];
+        memcpy(line, "snpkit guest: 0 vCPUs running", 30);
+        line[14] = (char)('0' + ncpu);
+        console(&a, line);
+    }
+    if (strcmp(name, "psctest") == 0) {
+        psc_test(&a);
         goto out;
     }
     a.kv = strcmp(name, "kv") == 0;

@@ -244,6 +244,28 @@ snp_grt_mmio_write(struct snp_grt *rt, uint64_t gpa, const void *buf, size_t len
     return snp_grt_ghcb_call(rt, &in, &out);
 }
 
+snp_err
+snp_grt_ap_create(struct snp_grt *rt, uint32_t apic_id, uint64_t vmsa_gpa)
+{
+    struct snp_ghcb in, out;
+    uint64_t status = 0;
+
+    if (rt->plain || !rt->booted || (rt->hv_features & SNP_GHCB_HV_FT_SNP_AP_CREATION) == 0) {
+        return SNP_E_UNSUPPORTED;
+    }
+    if (apic_id == 0 || (vmsa_gpa & 0xFFF) != 0) {
+        return SNP_E_ARG;
+    }
+    if (snp_guest_rdmsr(rt->g, SNP_MSR_SEV_STATUS, &status) != SNP_HW_OK) {
+        return SNP_E_STATE;
+    }
+    /* §5.4: EXITINFO1 [63:32] APIC ID, [19:16] VMPL 0, request 1 = create now. */
+    ghcb_init(&in, SNP_NAE_AP_CREATION, (uint64_t)apic_id << 32 | SNP_NAE_AP_CREATE, vmsa_gpa);
+    in.rax = status >> 2; /* §4.3: SEV_STATUS bit = SEV_FEATURES bit + 2 */
+    SNP_TRY(snp_ghcb_set_valid(&in, SNP_GHCB_OFF_RAX));
+    return snp_grt_ghcb_call(rt, &in, &out) == SNP_OK ? SNP_OK : SNP_E_IO;
+}
+
 /* ---- boot --------------------------------------------------------------------------------------
  */
 

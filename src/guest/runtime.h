@@ -114,6 +114,15 @@ SNP_MUST_CHECK snp_err snp_grt_mmio_read(struct snp_grt *rt, uint64_t gpa, void 
 SNP_MUST_CHECK snp_err snp_grt_mmio_write(struct snp_grt *rt, uint64_t gpa, const void *buf,
                                           size_t len);
 
+/*
+ * snp_grt_ap_create() - NAE AP_CREATION (§5.4): ask the hypervisor to start the vCPU with APIC
+ * ID @apic_id at VMPL 0 ("create now") from the VMSA at @vmsa_gpa, with this guest's own
+ * SEV_FEATURES (SEV_STATUS >> 2, §4.3) in RAX. Returns SNP_OK; SNP_E_UNSUPPORTED when the
+ * hypervisor did not advertise AP creation at boot (§5.7) or in a plain VM; SNP_E_ARG for APIC
+ * ID 0 (that is us); SNP_E_IO when the hypervisor refuses (e.g. no such vCPU).
+ */
+SNP_MUST_CHECK snp_err snp_grt_ap_create(struct snp_grt *rt, uint32_t apic_id, uint64_t vmsa_gpa);
+
 /* Hypervisor features learned at boot (§5.7). */
 uint64_t snp_grt_hv_features(const struct snp_grt *rt);
 /* The vCPU. */

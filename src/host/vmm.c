@@ -434,6 +434,8 @@ snp_vmm_new(struct snp_vmm **out, struct snp_machine *m, const struct snp_vmm_la
     v->vcpus = l->vcpus;
     v->next_spa = SNP_VMM_SPA_BASE + (uint64_t)(v->asid - 1) * 0x100000;
     v->plain = l->plain;
+    v->guest_features = l->guest_features;
+    v->vcpu_state[0] = SNP_VMM_VCPU_ON; /* the BSP; APs wait for AP creation (§5.4) */
     err = snp_vmm_measure_params(l, fw, &h, &p);
     if (err == SNP_OK) {
         err = snp_measure(&p, v->info.measurement, &mlen, NULL);
@@ -463,7 +465,8 @@ snp_vmm_new(struct snp_vmm **out, struct snp_machine *m, const struct snp_vmm_la
         err = launch_guest(v, l, &p);
     }
     for (uint32_t i = 0; err == SNP_OK && i < v->vcpus; i++) {
-        /* Only vCPU 0 is given guest code to run: APs would wait for AP creation. */
+        /* Every vCPU gets the launched image; only vCPU 0 is run until the guest creates
+         * the APs with NAE AP_CREATION (vmm_run.c). */
         err =
             snp_host_vcpu_create(m, v->vm, v->vmsa_spa[i], l->entry, l->entry_arg, &v->vcpu_ids[i]);
         if (err == SNP_OK) {

@@ -21,6 +21,11 @@
 #define SNP_VMM_CERTS_MAX   (64u * 1024u)
 #define SNP_VMM_CONSOLE_MAX 256u
 
+/* vcpu_state: an AP is OFF until the guest creates it; DEAD once its code returned. */
+#define SNP_VMM_VCPU_OFF  0u
+#define SNP_VMM_VCPU_ON   1u
+#define SNP_VMM_VCPU_DEAD 2u
+
 struct snp_vmm {
     struct snp_machine *m;
     uint32_t asid;
@@ -42,8 +47,14 @@ struct snp_vmm {
     bool launched;
     bool plain; /* SEV off: a plain VM (snp_vmm_launch.plain) */
     struct snp_vmm_launch_info info;
-    /* GHCB state (per VM: one running vCPU) */
-    uint64_t ghcb_gpa; /* registered GHCB GPA, 0 = none */
+    uint64_t guest_features; /* SEV_FEATURES of the launch VMSAs (AP creation checks RAX) */
+    /* vCPUs: round-robin over the ones that are on (vCPU 0 from the start, APs after the
+     * guest's AP creation request, §5.4) */
+    uint8_t vcpu_state[SNP_VMM_MAX_VCPUS]; /* SNP_VMM_VCPU_* */
+    uint32_t cur;                          /* the vCPU whose exit is being served */
+    /* GHCB state: the registered GPA of each vCPU; ghcb_gpa is the current vCPU's */
+    uint64_t ghcb_gpas[SNP_VMM_MAX_VCPUS];
+    uint64_t ghcb_gpa; /* registered GHCB GPA of vCPU cur, 0 = none */
     struct snp_vmm_status status;
     /* devices */
     snp_vmm_chan_fn chan_fn;

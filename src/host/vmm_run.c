@@ -15,11 +15,13 @@
 #include "host/vmm_int.h"
 
 #include "snpkit/machine.h"
+#include "snpkit/pageinfo.h"
 #include "snpkit/vmsa.h"
 
 #include <string.h>
 
-#define HV_FEATURES SNP_GHCB_HV_FT_SNP /* no AP creation yet (§5.7) */
+/* §5.7: SNP and the AP creation NAE (what KVM advertises). */
+#define HV_FEATURES (SNP_GHCB_HV_FT_SNP | SNP_GHCB_HV_FT_SNP_AP_CREATION)
 
 static void
 msr_reply(struct snp_vmm *v, const struct snp_ghcb_msr *r)
@@ -27,7 +29,7 @@ msr_reply(struct snp_vmm *v, const struct snp_ghcb_msr *r)
     uint64_t out = 0;
 
     if (snp_ghcb_msr_encode(r, &out) == SNP_OK) {
-        (void)snp_host_ghcb_msr_set(v->m, v->vcpu_ids[0], out);
+        (void)snp_host_ghcb_msr_set(v->m, v->vcpu_ids[v->cur], out);
     }
 }
 
@@ -180,6 +182,42 @@ nae_msr(const struct snp_ghcb *in, struct snp_ghcb *g)
     }
 }
 
+/*
+ * §5.4 AP creation: EXITINFO1 [63:32] APIC ID, [19:16] VMPL, low bits the request;
+ * EXITINFO2 the VMSA GPA; RAX the new VMSA's SEV_FEATURES (KVM: must equal the VM's). Our
+ * APIC IDs are the vCPU indexes. We serve "create now" with the launch VMSA of that vCPU (the
+ * measured one, at the GPA the launch gave it, §8.2) and "destroy"; create-on-INIT (we model
+ * no INIT/SIPI) and VMSAs the guest made itself (RMPADJUST, §2.4) are refused as invalid input.
+ */
+static void
+nae_ap_creation(struct snp_vmm *v, const struct snp_ghcb *in, struct snp_ghcb *g)
+{
+    uint64_t req = in->sw_exitinfo1 & 0xFFFF, vmpl = (in->sw_exitinfo1 >> 16) & 0xF;
+    uint64_t apic = in->sw_exitinfo1 >> 32;
+
+    if ((req != SNP_NAE_AP_CREATE && req != SNP_NAE_AP_DESTROY) || vmpl != 0 || apic == 0 ||
+        apic >= v->vcpus || (in->sw_exitinfo1 & 0xFFF00000u) != 0) {
+        malformed(g, SNP_GHCB_ERR_INVALID_INPUT);
+        return;
+    }
+    if (req == SNP_NAE_AP_DESTROY) {
+        if (v->vcpu_state[apic] == SNP_VMM_VCPU_ON) {
+            v->vcpu_state[apic] = SNP_VMM_VCPU_OFF; /* no longer run: its VMSA stays */
+        }
+        return;
+    }
+    if (!snp_ghcb_is_valid(in, SNP_GHCB_OFF_RAX)) {
+        malformed(g, SNP_GHCB_ERR_MISSING_INPUT);
+        return;
+    }
+    if (in->rax != v->guest_features || in->sw_exitinfo2 != SNP_PAGE_INFO_VMSA_GPA ||
+        v->vcpu_state[apic] != SNP_VMM_VCPU_OFF) {
+        malformed(g, SNP_GHCB_ERR_INVALID_INPUT);
+        return;
+    }
+    v->vcpu_state[apic] = SNP_VMM_VCPU_ON;
+}
+
 static void
 dispatch(struct snp_vmm *v, const struct snp_ghcb *in, struct snp_ghcb *g)
 {
@@ -207,6 +245,9 @@ dispatch(struct snp_vmm *v, const struct snp_ghcb *in, struct snp_ghcb *g)
     case SNP_NAE_GUEST_REQUEST:
     case SNP_NAE_EXT_GUEST_REQUEST:
         snp_vmm_guest_request(v, in, g, g->sw_exitcode == SNP_NAE_EXT_GUEST_REQUEST);
+        break;
+    case SNP_NAE_AP_CREATION:
+        nae_ap_creation(v, in, g);
         break;
     case SNP_NAE_HV_FEATURES:
         g->sw_exitinfo2 = HV_FEATURES;
@@ -257,7 +298,7 @@ vmgexit(struct snp_vmm *v)
     uint64_t msr = 0;
     snp_err err;
 
-    SNP_TRY(snp_host_ghcb_msr_get(v->m, v->vcpu_ids[0], &msr));
+    SNP_TRY(snp_host_ghcb_msr_get(v->m, v->vcpu_ids[v->cur], &msr));
     if ((msr & SNP_GHCB_MSR_INFO_MASK) != 0) {
         v->status.last_exit = msr & SNP_GHCB_MSR_INFO_MASK;
         msr_protocol(v, msr);
@@ -345,6 +386,19 @@ plain_exit(struct snp_vmm *v, const struct snp_vmexit *ex)
     return g.sw_exitinfo1 == SNP_GHCB_RESULT_OK && plain_regs(v, &s, true) == SNP_OK;
 }
 
+/* The next vCPU to run after vCPU cur, round-robin over the ones that are on. */
+static uint32_t
+next_vcpu(const struct snp_vmm *v)
+{
+    for (uint32_t k = 1; k <= v->vcpus; k++) {
+        uint32_t i = (v->cur + k) % v->vcpus;
+        if (v->vcpu_state[i] == SNP_VMM_VCPU_ON) {
+            return i;
+        }
+    }
+    return 0;
+}
+
 snp_err
 snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status *st)
 {
@@ -353,7 +407,11 @@ snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status *st)
     v->status.stop = SNP_VMM_RUNNING;
     v->stop_err = SNP_OK;
     while (v->status.stop == SNP_VMM_RUNNING && (max_exits == 0 || v->status.exits < max_exits)) {
-        SNP_TRY(snp_host_vmrun(v->m, v->vcpu_ids[0], &ex));
+        uint32_t i = next_vcpu(v);
+
+        v->cur = i;
+        v->ghcb_gpa = v->ghcb_gpas[i];
+        SNP_TRY(snp_host_vmrun(v->m, v->vcpu_ids[i], &ex));
         v->status.exits++;
         if (ex.code == SNP_EXIT_VMGEXIT && !v->plain) {
             SNP_TRY(vmgexit(v));
@@ -363,14 +421,17 @@ snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status *st)
                 v->status.stop = SNP_VMM_STOP_ERROR;
                 v->status.last_exit = ex.code;
             }
+        } else if (ex.code == SNP_EXIT_SHUTDOWN && i != 0) {
+            v->vcpu_state[i] = SNP_VMM_VCPU_DEAD; /* an AP whose code returned is off */
         } else if (ex.code == SNP_EXIT_SHUTDOWN) {
             v->status.stop = SNP_VMM_STOP_SHUTDOWN;
         } else if (ex.code == SNP_EXIT_INTR || ex.code == SNP_EXIT_HLT) {
-            continue;
+            /* HLT: nothing to wake it for but time; the others run first (round-robin). */
         } else {
             v->status.stop = SNP_VMM_STOP_ERROR;
             v->status.last_exit = ex.code;
         }
+        v->ghcb_gpas[i] = v->ghcb_gpa;
         if (v->stop_err != SNP_OK) {
             break;
         }

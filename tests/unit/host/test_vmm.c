@@ -6,10 +6,8 @@
  * across reboots and change with the image; the kv app's sealed values survive a reboot and a
  * tampered blob is refused.
  *
- * Not covered yet: page state changes driven through this VMM (the app does not convert pages;
- * the PSC paths are exercised by fuzz_host_ghcb and, against a test host, test_guest_rt);
- * a host that lies about the command line; AP bring-up (the guest runtime has no AP creation:
- * only vCPU 0 runs).
+ * Page state changes through this VMM and AP bring-up: test_vmm_smp.c. Not covered yet: a
+ * host that lies about the command line.
  */
 #include "helpers.h"
 
