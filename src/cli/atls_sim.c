@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "sim_int.h"
 
+#include "base/compiler.h"
+#include "base/rd.h"
 #include "guest/app.h"
 #include "snpkit/machine.h"
 #include "snpkit/util.h"
@@ -230,7 +232,7 @@ atls_cvm_evidence(void *ctx, const uint8_t report_data[64], uint8_t report[SNP_R
     } else if (j.rsp_len < 8 + SNP_REPORT_SIZE) {
         err = SNP_E_FORMAT;
     } else {
-        tlen = snp_get_le32(j.rsp + 4 + SNP_REPORT_SIZE);
+        tlen = snp_le32(j.rsp + 4 + SNP_REPORT_SIZE);
         if (tlen > j.rsp_len - 8 - SNP_REPORT_SIZE) {
             err = SNP_E_FORMAT;
         } else if (tlen > certs_cap) {

@@ -1,15 +1,19 @@
 /*
  * cli/cmd_atls.c - `snpkit atls`: attested TLS server, client and proxy (docs/atls.md §7).
  *
- * Glue only: snpkit/atls.h does the work. The server's evidence comes from the guest driver
- * API (snpkit/guest.h: /dev/sev-guest or configfs-tsm), i.e. `serve` and `proxy` run on a real
- * SNP guest today. Serving from a booted *simulated* CVM arrives with `snpkit sim` (the honest
- * VMM is being written); until then the simulated path exists only in the tests and benchmark,
- * which drive the simulated PSP directly (something the CLI may not: check-deps keeps the
- * firmware's key slots out of cli/). Loopback or real addresses are the user's choice.
- * Exit codes: 0 verified / served; 1 evidence rejected; 2 usage; 3 environment.
+ * Glue only: snpkit/atls.h does the work. The server's evidence comes from one of two places:
+ *   - a real SNP guest: the guest driver API (snpkit/guest.h: /dev/sev-guest or configfs-tsm);
+ *   - the simulator (no guest driver here, or --sim): a CVM booted like `snpkit sim serve`
+ *     (atls_sim.c) whose attestation agent answers the EXT_REPORT op of the device channel. The
+ *     TLS key and the TLS records then live in this host process, not in the guest: the report
+ *     is genuine guest evidence bound to that key, but the key is not guest-protected
+ *     (docs/atls.md §5 says so; running TLS inside the guest is future work).
+ * `serve` without --backend echoes (a loopback echo service behind the same proxy loop).
+ * Exit codes: 0 verified / served; 1 evidence rejected, or the simulated guest stopped by
+ * itself; 2 usage; 3 environment.
  */
 #include "cli.h"
+#include "sim_int.h"
 
 #include "snpkit/atls.h"
 #include "snpkit/guest.h"
@@ -18,28 +22,44 @@
 #include "snpkit/verify.h"
 #include "snpkit/verify_policy.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static void
 atls_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: snpkit atls serve   --listen ADDR:PORT [--backend ADDR:PORT] [--json]\n"
-            "       snpkit atls connect HOST:PORT [--root FILE] --expect-measurement HEX\n"
-            "                           [--policy FILE] [--fresh] [--max-age SECONDS]\n"
-            "       snpkit atls proxy   --listen ADDR:PORT --backend ADDR:PORT\n\n"
-            "serve/proxy: a TLS key generated here, its certificate carrying an attestation\n"
-            "report from the guest driver (/dev/sev-guest or configfs-tsm) bound to the key;\n"
-            "serve echoes, or forwards to --backend (the proxy). On the simulator this path\n"
-            "arrives with `snpkit sim` (see docs/atls.md §5).\n"
-            "connect: verifies the server's evidence inside the handshake (chain to AMD's ARK or\n"
-            "--root, signature, --expect-measurement, --policy), prints the verified claims, then\n"
-            "pipes stdin/stdout. --fresh asks for a report bound to a nonce of this handshake.\n");
+    fprintf(
+        out,
+        "usage: snpkit atls serve   --listen ADDR:PORT [--backend ADDR:PORT] [--json]\n"
+        "                           [--certs-out DIR] [--state DIR] [--product P]\n"
+        "                           [--rsa-bits N] [--sim]\n"
+        "       snpkit atls connect HOST:PORT [--root FILE] --expect-measurement HEX\n"
+        "                           [--policy FILE] [--fresh] [--max-age SECONDS]\n"
+        "       snpkit atls proxy   --listen ADDR:PORT --backend ADDR:PORT [serve's options]\n\n"
+        "serve/proxy: a TLS certificate carrying an attestation report bound to its key.\n"
+        "On a real SNP guest the report comes from the guest driver (/dev/sev-guest or\n"
+        "configfs-tsm). Elsewhere (or with --sim, or any of --certs-out/--state/--product/\n"
+        "--rsa-bits) a simulated CVM is booted (like `snpkit sim serve`) and its attestation\n"
+        "agent makes the reports; loopback only. In this mode the TLS key is in this host\n"
+        "process, not in the guest (docs/atls.md §5). serve echoes, or forwards to --backend.\n"
+        "  --listen ADDR:PORT  port 0: an ephemeral port (printed)\n"
+        "  --certs-out DIR     write the simulated vendor's DIR/ark.pem, ask.pem, vcek.pem,\n"
+        "                      crl.der (for connect --root DIR/ark.pem)\n"
+        "  --state DIR         the simulated chip and vendor (as `snpkit sim`)\n"
+        "  --json              print {\"port\", \"measurement\", ...} on one line\n"
+        "Stops on SIGINT/SIGTERM.\n"
+        "connect: after stdin ends, what the server still sends within 1 s is printed.\n"
+        "connect: verifies the server's evidence inside the handshake (chain to AMD's ARK or\n"
+        "--root, signature, --expect-measurement, --policy), prints the verified claims, then\n"
+        "pipes stdin/stdout. --fresh asks for a report bound to a nonce of this handshake.\n");
 }
 
 /* "HOST:PORT" (the last colon; "[v6]:port" brackets removed) into host and port buffers. */
@@ -66,48 +86,353 @@ split_addr(const char *s, char *host, size_t hn, char *port, size_t pn)
     return true;
 }
 
+/*
+ * Stopping. In device mode everything runs on this thread and the signal handler stops the
+ * proxy. In simulator mode the VMM owns the main thread and the aTLS service runs on a worker
+ * (serve_thread): a signal only stops the VM (a flag the channel looks at), and the main
+ * thread then stops the proxy under g_mu, so it is never stopped while being freed.
+ */
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct snp_atls_proxy *g_proxy;
+static struct atls_cvm *g_cvm;
+static volatile sig_atomic_t g_stop;
 
 static void
 on_signal(int sig)
 {
     (void)sig;
+    g_stop = 1;
+    if (g_cvm != NULL) {
+        atls_cvm_stop(g_cvm);
+    } else if (g_proxy != NULL) {
+        snp_atls_proxy_stop(g_proxy);
+    }
+}
+
+static void
+stop_proxy(void)
+{
+    pthread_mutex_lock(&g_mu);
+    g_stop = 1;
     if (g_proxy != NULL) {
         snp_atls_proxy_stop(g_proxy);
     }
+    pthread_mutex_unlock(&g_mu);
+}
+
+/* ---- the echo service: `serve` without --backend ----------------------------------------- */
+
+/*
+ * A plain echo backend on an ephemeral loopback port of this process, behind the same proxy
+ * loop as --backend: the proxy dials it only after a verified handshake. One detached thread
+ * per connection (the proxy bounds their number); each ends when the proxy closes its side.
+ */
+struct echo {
+    int fd;
+    char port[8];
+    pthread_t t;
+    bool running;
+};
+
+static void *
+echo_conn(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    char buf[16384];
+    ssize_t n, w;
+
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+        for (ssize_t off = 0; off < n; off += w) {
+            w = write(fd, buf + off, (size_t)(n - off));
+            if (w <= 0) {
+                close(fd);
+                return NULL;
+            }
+        }
+    }
+    close(fd);
+    return NULL;
+}
+
+static void *
+echo_accept(void *arg)
+{
+    struct echo *e = arg;
+    pthread_attr_t at;
+    pthread_t t;
+    int c;
+
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    for (;;) {
+        c = accept(e->fd, NULL, NULL);
+        if (c < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) {
+                continue;
+            }
+            break; /* shutdown() by echo_stop(), or the listener failed */
+        }
+        if (pthread_create(&t, &at, echo_conn, (void *)(intptr_t)c) != 0) {
+            close(c);
+        }
+    }
+    pthread_attr_destroy(&at);
+    return NULL;
+}
+
+static snp_err
+echo_start(struct echo *e)
+{
+    uint16_t port = 0;
+    snp_err err = snp_atls_listen("127.0.0.1", "0", &e->fd, &port);
+
+    if (err != SNP_OK) {
+        return err;
+    }
+    snprintf(e->port, sizeof(e->port), "%u", (unsigned)port);
+    if (pthread_create(&e->t, NULL, echo_accept, e) != 0) {
+        close(e->fd);
+        e->fd = -1;
+        return SNP_E_NOMEM;
+    }
+    e->running = true;
+    return SNP_OK;
+}
+
+static void
+echo_stop(struct echo *e)
+{
+    if (e->running) {
+        shutdown(e->fd, SHUT_RDWR); /* wakes the blocked accept() */
+        pthread_join(e->t, NULL);
+        e->running = false;
+    }
+    if (e->fd >= 0) {
+        close(e->fd);
+        e->fd = -1;
+    }
+}
+
+/* ---- serve / proxy ------------------------------------------------------------------------- */
+
+struct serve {
+    const char *listen_s, *backend_s, *certs_out;
+    char lh[256], lp[16], bh[256], bp[16];
+    bool json, proxy_only, sim;
+    struct simopts so;
+    snp_atls_evidence_fn evidence;
+    void *evidence_ctx;
+    int rc; /* of serve_loop() */
+};
+
+static void
+print_listening(const struct serve *a, uint16_t port, const uint8_t meas[48])
+{
+    const char *kind = a->sim ? "simulated" : "sev-guest";
+
+    if (a->json) {
+        printf("{\"schema\": \"snpkit.atls.serve.v1\", \"cvm\": \"%s\", \"listen\": ", kind);
+        cli_json_str(stdout, a->lh);
+        printf(", \"port\": %u, \"backend\": ", (unsigned)port);
+        if (a->backend_s != NULL) {
+            cli_json_str(stdout, a->backend_s);
+        } else {
+            printf("null");
+        }
+        printf(", \"measurement\": ");
+        cli_json_hex(stdout, meas, 48);
+        printf("}\n");
+    } else {
+        printf("serving attested TLS on %s:%u (%s CVM, %s%s)\n", a->lh, (unsigned)port, kind,
+               a->backend_s != NULL ? "backend " : "echo",
+               a->backend_s != NULL ? a->backend_s : "");
+        printf("MEASUREMENT: ");
+        for (size_t i = 0; i < 48; i++) {
+            printf("%02x", meas[i]);
+        }
+        printf("\n");
+    }
+    fflush(stdout);
+}
+
+/* The aTLS server with a->evidence, the listener, the proxy loop (to --backend or the echo
+ * service) until stopped. Returns the exit code. */
+static int
+serve_loop(struct serve *a)
+{
+    struct snp_atls_server_opts so;
+    struct snp_atls_server *s = NULL;
+    struct snp_atls_proxy *p = NULL;
+    struct snp_atls_proxy_opts po;
+    struct echo e = {.fd = -1};
+    struct snp_report r;
+    uint8_t rep[SNP_REPORT_SIZE];
+    uint16_t port = 0;
+    int lfd = -1, rc;
+    bool run = false;
+    snp_err err;
+
+    snp_atls_server_opts_init(&so);
+    so.evidence = a->evidence;
+    so.evidence_ctx = a->evidence_ctx;
+    err = snp_atls_server_new(&s, &so);
+    if (err == SNP_OK) {
+        err = snp_atls_server_report(s, rep);
+    }
+    if (err == SNP_OK) {
+        err = snp_report_decode(&r, rep, sizeof(rep), NULL);
+    }
+    if (err == SNP_OK) {
+        err = snp_atls_listen(a->lh, a->lp, &lfd, &port);
+    }
+    if (err == SNP_OK && a->backend_s == NULL) {
+        err = echo_start(&e);
+    }
+    if (err != SNP_OK) {
+        cli_errorf("atls", "%s (%s)", snp_err_str(err), snp_err_name(err));
+        rc = cli_exit_for(err);
+        goto out;
+    }
+    print_listening(a, port, r.measurement);
+    memset(&po, 0, sizeof(po));
+    po.server = s;
+    po.listen_fd = lfd;
+    po.backend_host = a->backend_s != NULL ? a->bh : "127.0.0.1";
+    po.backend_port = a->backend_s != NULL ? a->bp : e.port;
+    err = snp_atls_proxy_new(&p, &po);
+    if (err == SNP_OK) {
+        pthread_mutex_lock(&g_mu);
+        run = !g_stop;
+        g_proxy = run ? p : NULL;
+        pthread_mutex_unlock(&g_mu);
+        if (run) {
+            err = snp_atls_proxy_run(p);
+        }
+        pthread_mutex_lock(&g_mu);
+        g_proxy = NULL;
+        pthread_mutex_unlock(&g_mu);
+    }
+    rc = err == SNP_OK ? CLI_EXIT_OK : cli_exit_for(err);
+out:
+    snp_atls_proxy_free(p);
+    echo_stop(&e);
+    if (lfd >= 0) {
+        close(lfd);
+    }
+    snp_atls_server_free(s);
+    return rc;
+}
+
+static void *
+serve_thread(void *arg)
+{
+    struct serve *a = arg;
+
+    a->rc = serve_loop(a);
+    atls_cvm_stop(g_cvm); /* served out (or failed): the VM stops too */
+    return NULL;
+}
+
+/* Simulator mode: boot the agent CVM, serve on a worker, run the VM here. */
+static int
+serve_sim(struct serve *a)
+{
+    struct atls_cvm *cvm = NULL;
+    pthread_t t;
+    bool guest_ok;
+
+    if (atls_cvm_boot(&cvm, &a->so) != SNP_OK) {
+        return CLI_EXIT_ENV;
+    }
+    if (a->certs_out != NULL && atls_cvm_write_certs(cvm, a->certs_out) != SNP_OK) {
+        cli_errorf(a->certs_out, "cannot write the certificates");
+        atls_cvm_free(cvm);
+        return CLI_EXIT_ENV;
+    }
+    a->evidence = atls_cvm_evidence;
+    a->evidence_ctx = cvm;
+    a->rc = CLI_EXIT_ENV;
+    g_cvm = cvm;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (pthread_create(&t, NULL, serve_thread, a) != 0) {
+        cli_errorf("atls", "cannot start a thread");
+        g_cvm = NULL;
+        atls_cvm_free(cvm);
+        return CLI_EXIT_ENV;
+    }
+    guest_ok = atls_cvm_run(cvm); /* until a signal, the worker's end, or the guest's */
+    stop_proxy();
+    pthread_join(t, NULL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    g_cvm = NULL;
+    atls_cvm_free(cvm);
+    return !guest_ok && a->rc == CLI_EXIT_OK ? CLI_EXIT_REJECTED : a->rc;
+}
+
+static bool
+is_loopback(const char *h)
+{
+    return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 || strcmp(h, "localhost") == 0;
 }
 
 static int
 atls_serve(int argc, char **argv, bool proxy_only)
 {
-    static const struct option lo[] = {{"listen", required_argument, NULL, 'l'},
-                                       {"backend", required_argument, NULL, 'b'},
-                                       {"json", no_argument, NULL, 'j'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-    const char *listen_s = NULL, *backend_s = NULL;
-    char lh[256], lp[16], bh[256], bp[16];
+    static const struct option lo[] = {
+        {"listen", required_argument, NULL, 'l'},   {"backend", required_argument, NULL, 'b'},
+        {"json", no_argument, NULL, 'j'},           {"certs-out", required_argument, NULL, 'c'},
+        {"state", required_argument, NULL, 's'},    {"product", required_argument, NULL, 'p'},
+        {"rsa-bits", required_argument, NULL, 'r'}, {"sim", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static struct serve a;
     struct snp_guest_dev *dev = NULL;
-    struct snp_atls_server_opts so;
-    struct snp_atls_server *s = NULL;
-    struct snp_atls_proxy_opts po;
-    struct snp_report r;
-    uint8_t rep[SNP_REPORT_SIZE];
-    bool json = false;
-    int lfd = -1, opt, rc = CLI_EXIT_ENV;
-    uint16_t port = 0;
+    int opt, rc;
     snp_err err;
 
+    memset(&a, 0, sizeof(a));
+    a.proxy_only = proxy_only;
+    a.so.vcpus = 1;
+    a.so.product = SNP_PRODUCT_GENOA;
+    a.so.policy = UINT64_C(0x30000);
+    a.so.app = "agent";
     while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (opt) {
         case 'l':
-            listen_s = optarg;
+            a.listen_s = optarg;
             break;
         case 'b':
-            backend_s = optarg;
+            a.backend_s = optarg;
             break;
         case 'j':
-            json = true;
+            a.json = true;
+            break;
+        case 'c':
+            a.certs_out = optarg;
+            a.sim = true;
+            break;
+        case 's':
+            if (strlen(optarg) >= sizeof(a.so.state)) {
+                cli_errorf(optarg, "path too long");
+                return CLI_EXIT_USAGE;
+            }
+            strcpy(a.so.state, optarg);
+            a.sim = true;
+            break;
+        case 'p':
+            if (snp_product_parse(optarg, &a.so.product) != SNP_OK) {
+                cli_errorf(NULL, "--product: unknown product '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            a.sim = true;
+            break;
+        case 'r':
+            a.so.rsa_bits = (unsigned)strtoul(optarg, NULL, 10);
+            a.sim = true;
+            break;
+        case 'S':
+            a.sim = true;
             break;
         case 'h':
             atls_usage(stdout);
@@ -117,77 +442,38 @@ atls_serve(int argc, char **argv, bool proxy_only)
             return CLI_EXIT_USAGE;
         }
     }
-    if (listen_s == NULL || !split_addr(listen_s, lh, sizeof(lh), lp, sizeof(lp)) ||
-        (proxy_only && backend_s == NULL) ||
-        (backend_s != NULL && !split_addr(backend_s, bh, sizeof(bh), bp, sizeof(bp)))) {
+    if (optind != argc || a.listen_s == NULL ||
+        !split_addr(a.listen_s, a.lh, sizeof(a.lh), a.lp, sizeof(a.lp)) ||
+        (proxy_only && a.backend_s == NULL) ||
+        (a.backend_s != NULL && !split_addr(a.backend_s, a.bh, sizeof(a.bh), a.bp, sizeof(a.bp)))) {
         atls_usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    err = snp_guest_dev_open(&dev, NULL);
-    if (err != SNP_OK) {
-        cli_errorf("atls",
-                   "no SEV-SNP guest driver here (%s: %s); the simulated CVM path "
-                   "arrives with `snpkit sim`",
-                   snp_err_name(err), snp_err_str(err));
-        return CLI_EXIT_ENV;
-    }
-    snp_atls_server_opts_init(&so);
-    so.evidence = snp_atls_provider_guest_dev;
-    so.evidence_ctx = dev;
-    err = snp_atls_server_new(&s, &so);
-    if (err == SNP_OK) {
-        err = snp_atls_server_report(s, rep);
-    }
-    if (err == SNP_OK) {
-        err = snp_report_decode(&r, rep, sizeof(rep), NULL);
-    }
-    if (err == SNP_OK) {
-        err = snp_atls_listen(lh, lp, &lfd, &port);
-    }
-    if (err != SNP_OK) {
-        cli_errorf("atls", "%s (%s)", snp_err_str(err), snp_err_name(err));
-        rc = cli_exit_for(err);
-        goto out;
-    }
-    if (json) {
-        printf("{\"listen\": ");
-        cli_json_str(stdout, lh);
-        printf(", \"port\": %u, \"measurement\": ", (unsigned)port);
-        cli_json_hex(stdout, r.measurement, sizeof(r.measurement));
-        printf("}\n");
-    } else {
-        printf("serving attested TLS on %s:%u, measurement ", lh, (unsigned)port);
-        for (size_t i = 0; i < sizeof(r.measurement); i++) {
-            printf("%02x", r.measurement[i]);
-        }
-        printf("\n");
-    }
-    fflush(stdout);
     signal(SIGPIPE, SIG_IGN);
-    memset(&po, 0, sizeof(po));
-    po.server = s;
-    po.listen_fd = lfd;
-    po.backend_host = backend_s != NULL ? bh : NULL;
-    po.backend_port = backend_s != NULL ? bp : NULL;
-    if (backend_s == NULL) {
-        cli_errorf("atls", "serve without --backend: not implemented yet (use --backend)");
-        rc = CLI_EXIT_USAGE;
-        goto out;
+    if (!a.sim) {
+        err = snp_guest_dev_open(&dev, NULL);
+        if (err == SNP_E_NOTFOUND) {
+            a.sim = true; /* no SEV-SNP guest driver here: the simulated CVM */
+        } else if (err != SNP_OK) {
+            cli_errorf("atls",
+                       "the SEV-SNP guest driver is not usable (%s: %s); --sim boots a "
+                       "simulated CVM instead",
+                       snp_err_name(err), snp_err_str(err));
+            return CLI_EXIT_ENV;
+        }
     }
-    err = snp_atls_proxy_new(&g_proxy, &po);
-    if (err == SNP_OK) {
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
-        err = snp_atls_proxy_run(g_proxy);
+    if (a.sim) {
+        if (!is_loopback(a.lh)) {
+            cli_errorf(a.listen_s, "the simulated CVM serves on loopback only");
+            return CLI_EXIT_USAGE;
+        }
+        return serve_sim(&a);
     }
-    rc = err == SNP_OK ? CLI_EXIT_OK : cli_exit_for(err);
-out:
-    snp_atls_proxy_free(g_proxy);
-    g_proxy = NULL;
-    if (lfd >= 0) {
-        close(lfd);
-    }
-    snp_atls_server_free(s);
+    a.evidence = snp_atls_provider_guest_dev;
+    a.evidence_ctx = dev;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    rc = serve_loop(&a);
     snp_guest_dev_close(dev);
     return rc;
 }
@@ -224,21 +510,33 @@ print_failures(const struct snp_verify_result *res)
     }
 }
 
-/* stdin -> connection, connection -> stdout, until either ends. */
+/* stdin -> connection, connection -> stdout, until the server closes; after stdin ends, until
+ * the server has been quiet for LINGER_MS (there is no half-close through the proxy). */
+#define LINGER_MS 1000
+
 static int
 pipe_stdio(struct snp_atls_conn *c)
 {
     uint8_t buf[16384];
-    struct pollfd pf[2] = {{.fd = 0, .events = POLLIN},
-                           {.fd = snp_atls_conn_fd(c), .events = POLLIN}};
+    struct pollfd pf[2] = {{.fd = snp_atls_conn_fd(c), .events = POLLIN},
+                           {.fd = 0, .events = POLLIN}};
+    bool in_open = true;
     size_t n = 0;
     ssize_t k;
+    int r;
 
     for (;;) {
-        if (poll(pf, 2, -1) < 0) {
+        r = poll(pf, in_open ? 2 : 1, in_open ? -1 : LINGER_MS);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
             return CLI_EXIT_ENV;
         }
-        if (pf[1].revents) {
+        if (r == 0) {
+            return CLI_EXIT_OK; /* stdin ended and the server said all it had to say */
+        }
+        if (pf[0].revents) {
             if (snp_atls_read(c, buf, sizeof(buf), &n) != SNP_OK || n == 0) {
                 return CLI_EXIT_OK;
             }
@@ -247,12 +545,11 @@ pipe_stdio(struct snp_atls_conn *c)
             }
             fflush(stdout);
         }
-        if (pf[0].revents) {
+        if (in_open && pf[1].revents) {
             k = read(0, buf, sizeof(buf));
             if (k <= 0) {
-                return CLI_EXIT_OK;
-            }
-            if (snp_atls_write(c, buf, (size_t)k) != SNP_OK) {
+                in_open = false;
+            } else if (snp_atls_write(c, buf, (size_t)k) != SNP_OK) {
                 return CLI_EXIT_ENV;
             }
         }

@@ -308,6 +308,14 @@ static const struct snp_atk_scenario atk_scenarios[] = {
     { "c1-read-private", "host reads guest private memory", "C1", "H1",
       "always attempted", "memory encryption (VEK, address tweak)", P_ALL,
       { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_c1_read_private },
+    { "c2-vmsa-regs", "read and rewrite the guest's saved registers at an exit",
+      "C2, unencrypted VMCB (Hetzelt & Buhren; Werner et al.)", "H1",
+      "the save area is in host memory at every VMEXIT",
+      "VMSA sealed under the guest key; RMP: guest-owned VMSA page (#PF RMP on write)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_c2_vmsa_regs },
+    { "c3-key-scan", "scan all host-readable memory for a guest secret", "C3", "H1",
+      "the host reads all of DRAM", "memory encryption: guest pages are ciphertext", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_c3_key_scan },
     { "i1-write-private", "host writes a guest private page", "I1", "H1",
       "always attempted", "RMP check on host writes (#PF RMP)", P_ALL,
       { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i1_write_private },
@@ -348,6 +356,16 @@ static const struct snp_atk_scenario atk_scenarios[] = {
     { "cachewarp", "INVD drops the guest's dirty line", "CacheWarp (CVE-2023-20592)", "H1",
       "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },
+    /* Side channels are outside the SNP guarantees (THREAT-MODEL.md N3): conceded, so the
+     * expected outcome is SUCCEEDED everywhere; the defence names what would stop them. */
+    { "cipherleaks", "see the guest write the same value again", "N3, CipherLeaks", "H1",
+      "deterministic encryption per (key, SPA)",
+      "conceded: none in SNP (guest-side: fresh nonces/randomised layout; ciphertext hiding)",
+      P_ALL, { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_cipherleaks },
+    { "pf-channel", "page-fault channel and single stepping", "N3, SEV-Step", "H2, H5",
+      "NPT and the preemption tick are the host's",
+      "conceded: none in SNP (guest-side: oblivious access, #VC/timer-aware step detection)",
+      P_ALL, { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_pf_channel },
     /* Availability is outside the SNP guarantees (THREAT-MODEL.md N1, N2): the hypervisor may
      * always refuse to run or kill a VM; the scenario shows it and that nothing objects. */
     { "dos-withhold", "stop running the vCPU, then kill the VM", "N1, N2", "H5",

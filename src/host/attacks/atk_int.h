@@ -106,5 +106,9 @@ snp_err atk_tcb_rollback(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_old_tcb(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_dos_withhold(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_c2_vmsa_regs(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_c3_key_scan(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_cipherleaks(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_pf_channel(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 
 #endif /* SNP_HOST_ATK_INT_H */
