@@ -76,6 +76,22 @@ typedef snp_err (*snp_atk_verify_fn)(void *ctx, const uint8_t *report, size_t le
                                      const char *const *policy, bool *accepted, char *why,
                                      size_t why_size);
 
+/* The key a forged report is signed with (THREAT-MODEL.md N10, A1). */
+enum snp_atk_key {
+    SNP_ATK_KEY_LEAKED_VCEK = 0, /* the scenario chip's VCEK at a given TCB, as if extracted */
+    SNP_ATK_KEY_UNCERTIFIED = 1, /* a fresh P-384 key no vendor ever certified */
+};
+
+/*
+ * The signer the caller plugs in (host/ cannot derive a VCEK: crypto/ is not a host/
+ * dependency). It signs bytes 0x000..0x29F of the ATTESTATION_REPORT @report (@len must be
+ * SNP_REPORT_SIZE) with @key (for SNP_ATK_KEY_LEAKED_VCEK: the VCEK of the chip made from
+ * SNP_ATK_CHIP_SEED at TCB_VERSION @tcb; @tcb is ignored otherwise) and writes the signature
+ * block at 0x2A0. Returns SNP_OK or the error of the signing.
+ */
+typedef snp_err (*snp_atk_sign_fn)(void *ctx, enum snp_atk_key key, uint64_t tcb, uint8_t *report,
+                                   size_t len);
+
 /* The chip every scenario machine is built from (Genoa): a verifier fetches its VCEK from a
  * vendor that knows this seed. */
 #define SNP_ATK_CHIP_SEED "snpkit attack chip"
@@ -93,6 +109,8 @@ struct snp_atk_env {
                                  scenarios report SNP_ATK_NOT_RUN */
     snp_atk_verify_fn verify; /* NULL: verifier scenarios report SNP_ATK_NOT_RUN */
     void *verify_ctx;
+    snp_atk_sign_fn sign; /* NULL: forged-evidence scenarios report SNP_ATK_NOT_RUN */
+    void *sign_ctx;
     snp_atk_trace_fn trace; /* NULL: no trace */
     void *trace_ctx;
 };

@@ -4,13 +4,20 @@
  * the report's REPORTED_TCB, and snpkit verify checks the report with the default policy plus
  * the scenario's keys, trusting the simulated ARK (--root). Header-only so the unit test of the
  * scenarios uses the very same verifier (tests/unit/attacks/test_attacks.c).
+ *
+ * The signer (snp_atk_sign_fn) plays the attacker who holds a leaked chip key (THREAT-MODEL.md
+ * N10): the chip secret of SNP_ATK_CHIP_SEED and the VCEK derivation (crypto/vcek_kdf.h) give
+ * the VCEK at any TCB; or a fresh key the vendor never certified (A1).
  */
 #ifndef SNP_CLI_ATTACK_VERIFIER_H
 #define SNP_CLI_ATTACK_VERIFIER_H
 
 #include "base/compiler.h"
+#include "crypto/crypto.h"
+#include "crypto/vcek_kdf.h"
 #include "snpkit/attack.h"
 #include "snpkit/report.h"
+#include "snpkit/util.h"
 #include "snpkit/vendor.h"
 #include "snpkit/verify.h"
 #include "snpkit/verify_policy.h"
@@ -155,6 +162,40 @@ out:
     free(ark);
     free(crl);
     free(res);
+    return err;
+}
+
+/* snp_atk_sign_fn: sign report bytes 0x000..0x29F with a leaked VCEK or an uncertified key. */
+static snp_err
+atk_sign_cb(void *ctx, enum snp_atk_key key, uint64_t tcb, uint8_t *report, size_t len)
+{
+    uint8_t secret[SNP_CHIP_SECRET_SIZE];
+    struct snp_eckey *k = NULL;
+    struct snp_signature sig;
+    snp_err err;
+
+    (void)ctx;
+    SNP_ENSURE(report != NULL && len == SNP_REPORT_SIZE, SNP_E_ARG);
+    if (key == SNP_ATK_KEY_LEAKED_VCEK) {
+        err = snp_chip_secret_from_seed(secret, (const uint8_t *)SNP_ATK_CHIP_SEED,
+                                        sizeof(SNP_ATK_CHIP_SEED) - 1);
+        if (err == SNP_OK) {
+            err = snp_vcek_derive(&k, secret, SNP_PRODUCT_GENOA, tcb);
+        }
+        snp_wipe(secret, sizeof(secret));
+    } else if (key == SNP_ATK_KEY_UNCERTIFIED) {
+        err = snp_eckey_generate(&k);
+    } else {
+        err = SNP_E_ARG;
+    }
+    memset(&sig, 0, sizeof(sig));
+    if (err == SNP_OK) {
+        err = snp_ecdsa_p384_sign(k, report, SNP_REPORT_SIGNED_LEN, &sig);
+    }
+    if (err == SNP_OK) {
+        err = snp_signature_encode(report + SNP_REPORT_SIGNED_LEN, &sig);
+    }
+    snp_eckey_free(k);
     return err;
 }
 

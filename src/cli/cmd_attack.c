@@ -201,6 +201,8 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
     env.guest = snp_guest_app_main;
     env.verify = atk_verifier_cb;
     env.verify_ctx = &ver;
+    env.sign = atk_sign_cb;
+    env.sign_ctx = &ver;
     env.trace = trace && !json ? on_trace : NULL;
     if (!json) {
         printf("%-21s %-5s %-20s %-20s %-20s %s\n", "SCENARIO", "CAP", "PLAIN VM", "SNP VM",

@@ -275,3 +275,87 @@ atk_old_tcb(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     judge_verifier(ok, why, "REPORTED_TCB below the fixed firmware's", obs);
     return SNP_OK;
 }
+
+/* Forge a report from a genuine one: a backdoored image's MEASUREMENT and the verifier's
+ * nonce the guest never saw. Returns the genuine REPORTED_TCB. */
+static uint64_t
+forge(uint8_t rep[SNP_REPORT_SIZE], const uint8_t nonce[64], const uint8_t meas[48])
+{
+    memcpy(rep + 0x50, nonce, 64);
+    memcpy(rep + 0x90, meas, 48);
+    memset(rep + 0x2A0, 0, SNP_REPORT_SIZE - 0x2A0);
+    return rd64(rep + 0x180);
+}
+
+/*
+ * N10: a VCEK leaked at TCB X (a physical or firmware key extraction) signs reports the
+ * hypervisor makes up. Enabling condition: the key. Defence: only revocation by TCB: the
+ * verifier requires REPORTED_TCB above X (the fixed firmware re-keys the VCEK). Without that
+ * minimum the forgery verifies (the threat model concedes it: the verifier cannot tell).
+ */
+snp_err
+atk_n10_leaked_vcek(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
+{
+    struct snp_vmm_launch l;
+    struct snp_tcb t;
+    uint8_t rep[SNP_REPORT_SIZE], rd[64], nonce[64], meas[48];
+    char hn[129], hm[97], min[64], why1[256], why2[256];
+    const char *pol1[] = {"expect-report-data", hn, "expect-measurement", hm, NULL};
+    const char *pol2[] = {"expect-report-data", hn, "expect-measurement", hm, "min-tcb", min, NULL};
+    bool ok1 = false, ok2 = false;
+    uint64_t x;
+
+    memset(rd, 0x77, sizeof(rd));
+    memset(nonce, 0x88, sizeof(nonce));
+    memset(meas, 0xEE, sizeof(meas));
+    SNP_TRY(snp_hex_encode(hn, sizeof(hn), nonce, 64));
+    SNP_TRY(snp_hex_encode(hm, sizeof(hm), meas, 48));
+    atk_launch_default(c, &l);
+    SNP_TRY(get_report(c, &l, rd, rep)); /* a genuine report: CHIP_ID and TCB X */
+    x = forge(rep, nonce, meas);
+    atk_trace(c, SNP_ATK_ACT_HV, "forged MEASUREMENT ee.. and REPORT_DATA 88.. (verifier's nonce)");
+    SNP_TRY(atk_sign(c, SNP_ATK_KEY_LEAKED_VCEK, x, rep, sizeof(rep)));
+    SNP_TRY(snp_tcb_decode(&t, x, SNP_PRODUCT_GENOA));
+    snprintf(min, sizeof(min), "reported:snp=%u", (unsigned)t.snp + 1u);
+    SNP_TRY(atk_verify(c, rep, sizeof(rep), pol1, &ok1, why1, sizeof(why1)));
+    SNP_TRY(atk_verify(c, rep, sizeof(rep), pol2, &ok2, why2, sizeof(why2)));
+    if (!ok1) {
+        atk_evidence(obs, SNP_ATK_NOT_RUN,
+                     "forgery with the VCEK at TCB 0x%016llx rejected even without a TCB "
+                     "minimum (the forgery is broken): %s",
+                     (unsigned long long)x, why1);
+    } else if (ok2) {
+        atk_evidence(obs, SNP_ATK_SUCCEEDED,
+                     "forged report (VCEK at TCB 0x%016llx) accepted without a TCB minimum and "
+                     "with min-tcb %s",
+                     (unsigned long long)x, min);
+    } else {
+        atk_evidence(obs, SNP_ATK_DETECTED_VERIFIER,
+                     "forged report (VCEK at TCB 0x%016llx) ACCEPTED without a TCB minimum "
+                     "(conceded, N10); rejected with min-tcb %s: %s",
+                     (unsigned long long)x, min, why2);
+    }
+    return SNP_OK;
+}
+
+/* A1: "software pretending": a report signed by a key the vendor never certified. */
+snp_err
+atk_a1_forged_signer(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
+{
+    struct snp_vmm_launch l;
+    uint8_t rep[SNP_REPORT_SIZE], rd[64], nonce[64], meas[48];
+    char why[256];
+    bool ok = false;
+
+    memset(rd, 0x99, sizeof(rd));
+    memset(nonce, 0xAB, sizeof(nonce));
+    memset(meas, 0xEE, sizeof(meas));
+    atk_launch_default(c, &l);
+    SNP_TRY(get_report(c, &l, rd, rep)); /* the real CHIP_ID and TCB, to look genuine */
+    (void)forge(rep, nonce, meas);
+    atk_trace(c, SNP_ATK_ACT_HV, "forged MEASUREMENT ee.. and REPORT_DATA ab..");
+    SNP_TRY(atk_sign(c, SNP_ATK_KEY_UNCERTIFIED, 0, rep, sizeof(rep)));
+    SNP_TRY(atk_verify(c, rep, sizeof(rep), NULL, &ok, why, sizeof(why)));
+    judge_verifier(ok, why, "report signed by an uncertified key", obs);
+    return SNP_OK;
+}

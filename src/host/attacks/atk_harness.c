@@ -297,6 +297,24 @@ atk_verify(struct snp_atk_ctx *c, const uint8_t *report, size_t len, const char 
     return SNP_OK;
 }
 
+snp_err
+atk_sign(struct snp_atk_ctx *c, enum snp_atk_key key, uint64_t tcb, uint8_t *report, size_t len)
+{
+    snp_err err;
+
+    SNP_ENSURE(c->env->sign != NULL, SNP_E_UNSUPPORTED);
+    err = c->env->sign(c->env->sign_ctx, key, tcb, report, len);
+    if (key == SNP_ATK_KEY_LEAKED_VCEK) {
+        atk_trace(c, SNP_ATK_ACT_HV,
+                  "signed the forged report with the leaked VCEK at TCB 0x%016llx: %s",
+                  (unsigned long long)tcb, snp_err_str(err));
+    } else {
+        atk_trace(c, SNP_ATK_ACT_HV, "signed the forged report with an uncertified key: %s",
+                  snp_err_str(err));
+    }
+    return err;
+}
+
 /* ---- the scenario table ----------------------------------------------------------------- */
 
 #define P_ALL  (SNP_ATK_PROFILE_BIT(SNP_ATK_PLAIN) | P_SNPS)
@@ -353,6 +371,15 @@ static const struct snp_atk_scenario atk_scenarios[] = {
     { "old-tcb", "keep the fixed firmware uncommitted", "TCB downgrade", "H7",
       "SNP_COMMIT withheld: REPORTED_TCB stays old", "verifier's minimum REPORTED_TCB", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_old_tcb },
+    { "n10-leaked-vcek", "forge a report with a VCEK leaked at an old TCB", "N10", "phys",
+      "the chip's VCEK at TCB X extracted (key compromise)",
+      "verifier's minimum REPORTED_TCB above X (after the fix and re-keying); without one, "
+      "none: the forgery verifies", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_n10_leaked_vcek },
+    { "a1-forged-signer", "sign a forged report with a key AMD never certified", "A1", "H7",
+      "the host can produce any bytes and any signature",
+      "verifier checks the signature with the VCEK chained to the trusted ARK", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_a1_forged_signer },
     { "cachewarp", "INVD drops the guest's dirty line", "CacheWarp (CVE-2023-20592)", "H1",
       "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },

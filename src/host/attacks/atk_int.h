@@ -90,6 +90,10 @@ bool atk_guest_terminated(const struct atk_vm *vm);
 snp_err atk_verify(struct snp_atk_ctx *c, const uint8_t *report, size_t len,
                    const char *const *policy, bool *accepted, char *why, size_t why_size);
 
+/* Signer through the env (forged evidence): SNP_E_UNSUPPORTED when there is none. */
+snp_err atk_sign(struct snp_atk_ctx *c, enum snp_atk_key key, uint64_t tcb, uint8_t *report,
+                 size_t len);
+
 /* Scenario families (one file each). */
 snp_err atk_c1_read_private(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_i1_write_private(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
@@ -104,6 +108,8 @@ snp_err atk_policy_debug(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_undeserved_trust(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_tcb_rollback(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_old_tcb(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_n10_leaked_vcek(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_a1_forged_signer(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_dos_withhold(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_c2_vmsa_regs(struct snp_atk_ctx *c, struct snp_atk_observed *obs);

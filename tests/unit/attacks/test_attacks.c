@@ -38,6 +38,8 @@ env_init(struct snp_atk_env *env)
     env->guest = snp_guest_app_main;
     env->verify = atk_verifier_cb;
     env->verify_ctx = &g_ver;
+    env->sign = atk_sign_cb;
+    env->sign_ctx = &g_ver;
 }
 
 static void
