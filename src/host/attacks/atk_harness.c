@@ -380,6 +380,12 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "the host can produce any bytes and any signature",
       "verifier checks the signature with the VCEK chained to the trusted ARK", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_a1_forged_signer },
+    { "badram-alias", "alias a host page onto a guest page (lying SPD)",
+      "N8, BadRAM (CVE-2024-21944)", "phys",
+      "no boot-time alias check: the RMP is checked against the SPA used",
+      "alias check at boot, PLATFORM_INFO.ALIAS_CHECK_COMPLETE required by the verifier "
+      "(require-platform alias_check_complete)", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_badram_alias },
     { "cachewarp", "INVD drops the guest's dirty line", "CacheWarp (CVE-2023-20592)", "H1",
       "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },

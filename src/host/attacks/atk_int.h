@@ -110,6 +110,7 @@ snp_err atk_tcb_rollback(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_old_tcb(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_n10_leaked_vcek(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_a1_forged_signer(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_badram_alias(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_dos_withhold(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_c2_vmsa_regs(struct snp_atk_ctx *c, struct snp_atk_observed *obs);

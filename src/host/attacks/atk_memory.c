@@ -10,6 +10,9 @@
  */
 #include "host/attacks/atk_int.h"
 
+#include "sim/phys_if.h"
+#include "snpkit/report.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,5 +387,95 @@ out:
     atk_vm_free(&vm);
     free(old);
     free(now);
+    return err;
+}
+
+/*
+ * BadRAM (attacks.md F1, CVE-2024-21944; THREAT-MODEL.md N8): a physical attacker makes a DIMM
+ * lie about its size so that two SPAs reach one DRAM cell (sim/phys_if.h snp_phys_alias()).
+ * The RMP is checked against the SPA used: the hypervisor writes a page it owns and the bytes
+ * land in a guest private page. Enabling condition: no boot-time alias check. Defence: the
+ * firmware's alias check, reported as PLATFORM_INFO.ALIAS_CHECK_COMPLETE, which the verifier
+ * requires (require-platform alias_check_complete). The model has no alias check (on every
+ * profile): the write goes through and the verifier is what catches the machine.
+ */
+snp_err
+atk_badram_alias(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
+{
+    struct atk_vm vm;
+    uint8_t before[sizeof(atk_marker)], after[sizeof(atk_marker)];
+    uint64_t target = 0, alias = atk_spare_page(c, 3), pf = 0;
+    const char *pol[] = {"require-platform", "alias_check_complete", NULL};
+    enum snp_hw_fault f;
+    char why[256];
+    bool ok = false, answered = false;
+    snp_err err;
+
+    err = start_with_report(c, &vm);
+    if (err != SNP_OK) {
+        goto out;
+    }
+    err = SNP_E_STATE;
+    if (!atk_gpa_spa(&vm, SNP_VMM_BOOT_GPA, &target)) {
+        goto out;
+    }
+    err = snp_phys_read(c->m, target, before, sizeof(before));
+    if (err == SNP_OK) {
+        err = snp_phys_alias(c->m, alias, target);
+    }
+    if (err != SNP_OK) {
+        goto out;
+    }
+    atk_trace(c, SNP_ATK_ACT_HV,
+              "physical: SPA 0x%llx (host page) now decodes to the cells of SPA 0x%llx (guest "
+              "boot block)",
+              (unsigned long long)alias, (unsigned long long)target);
+    f = snp_host_write(c->m, alias, atk_marker, sizeof(atk_marker), &pf);
+    atk_trace(c, SNP_ATK_ACT_HW, "host write to the alias: %s, error code 0x%llx",
+              snp_hw_fault_name(f), (unsigned long long)pf);
+    err = snp_host_wbinvd(c->m); /* the line reaches DRAM */
+    if (err == SNP_OK) {
+        err = snp_phys_read(c->m, target, after, sizeof(after));
+    }
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (f != SNP_HW_OK || memcmp(before, after, sizeof(after)) == 0) {
+        atk_evidence(obs, SNP_ATK_BLOCKED_HW,
+                     "write through the alias SPA 0x%llx: %s 0x%llx; guest cells %s",
+                     (unsigned long long)alias, snp_hw_fault_name(f), (unsigned long long)pf,
+                     memcmp(before, after, sizeof(after)) == 0 ? "unchanged" : "changed");
+        err = SNP_OK;
+        goto out;
+    }
+    err = finish(&vm, &answered);
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (!answered || vm.last_len < 4 + SNP_REPORT_SIZE || vm.last[1] != 0) {
+        atk_evidence(obs, SNP_ATK_NOT_RUN,
+                     "guest private cells at SPA 0x%llx rewritten through alias 0x%llx, but no "
+                     "report to judge the platform",
+                     (unsigned long long)target, (unsigned long long)alias);
+        err = SNP_OK;
+        goto out;
+    }
+    err = atk_verify(c, vm.last + 4, SNP_REPORT_SIZE, pol, &ok, why, sizeof(why));
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (ok) {
+        atk_evidence(obs, SNP_ATK_SUCCEEDED,
+                     "guest private cells at SPA 0x%llx rewritten through host alias 0x%llx (RMP "
+                     "checked the alias); verifier accepted the platform as alias-checked",
+                     (unsigned long long)target, (unsigned long long)alias);
+    } else {
+        atk_evidence(obs, SNP_ATK_DETECTED_VERIFIER,
+                     "guest private cells at SPA 0x%llx rewritten through host alias 0x%llx (RMP "
+                     "checked the alias); verifier rejected: %s",
+                     (unsigned long long)target, (unsigned long long)alias, why);
+    }
+out:
+    atk_vm_free(&vm);
     return err;
 }

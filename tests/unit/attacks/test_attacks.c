@@ -89,6 +89,11 @@ test_not_run_without_env(void **state)
     T_OK(snp_atk_run(s, SNP_ATK_SNP, &env, &r));
     assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
     assert_false(r.match);
+    /* a forged-evidence scenario without a signer */
+    env.verify = atk_verifier_cb;
+    env.verify_ctx = &g_ver;
+    T_OK(snp_atk_run(snp_atk_find("n10-leaked-vcek"), SNP_ATK_SNP, &env, &r));
+    assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
     T_ERR(snp_atk_run(snp_atk_find("i3-replay-page"), SNP_ATK_PLAIN, &env, &r), SNP_E_ARG);
     assert_null(snp_atk_find("no-such-scenario"));
 }
