@@ -1,0 +1,175 @@
+#!/bin/bash
+# tests/e2e/attack_cli.sh SNPKIT SRC - `snpkit attack` as a user runs it: the scenario list
+# against the harness table, a full run with every observed outcome as expected, one scenario's
+# JSON per profile, the trace, exit codes and the help. Independent of the number of scenarios
+# (new ones are added to src/host/attacks/atk_harness.c all the time).
+set -u
+snpkit=$(realpath "$1")
+src=$(realpath "$2")
+harness=$src/src/host/attacks/atk_harness.c
+pass=0
+fail=0
+skip=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run NAME WANT_RC CMD... : run, keep stdout/stderr in $work/NAME.{out,err}, check the exit code
+run() {
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$work/$name.out" 2>"$work/$name.err"
+    local rc=$?
+    if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(head -c 300 "$work/$name.err")"; fi
+}
+
+# one_error_line NAME PATTERN : stderr is exactly one line and matches PATTERN; stdout empty
+one_error_line() {
+    local n
+    n=$(wc -l <"$work/$1.err")
+    if [ "$n" -eq 1 ] && grep -qE -- "$2" "$work/$1.err" && [ ! -s "$work/$1.out" ]; then ok; else
+        bad "$1: want one stderr line matching /$2/ and empty stdout, got: $(cat "$work/$1.err")"
+    fi
+}
+
+have_python=0
+command -v python3 >/dev/null 2>&1 && have_python=1
+
+# json_lines NAME : every stdout line of NAME is one JSON object (python3 -m json.tool)
+json_lines() {
+    if [ "$have_python" -eq 0 ]; then
+        echo "SKIP: python3 not found; $1 output not parsed as JSON"
+        skip=$((skip + 1))
+        return
+    fi
+    local n=0 l
+    while IFS= read -r l; do
+        n=$((n + 1))
+        if ! printf '%s\n' "$l" | python3 -m json.tool >/dev/null 2>&1; then
+            bad "$1: line $n is not JSON: $l"
+            return
+        fi
+    done <"$work/$1.out"
+    if [ "$n" -gt 0 ]; then ok; else bad "$1: no JSON lines"; fi
+}
+
+cd "$work" || exit 1
+
+# ---- list: every id of the harness table, and the known ones ---------------------------------
+run list 0 "$snpkit" attack list
+head -n 1 list.out | grep -qE '^SCENARIO +CAP +CLAIM/PAPER +PLAIN VM +SNP VM +DEFENCE' && ok ||
+    bad "attack list header: $(head -n 1 list.out)"
+tail -n +2 list.out | awk '{print $1}' | sort >list.ids
+# ids of atk_scenarios[]: rows starting with { "id",
+sed -nE 's/^[[:space:]]*\{[[:space:]]*"([a-z0-9][a-z0-9-]*)",.*/\1/p' "$harness" | sort >table.ids
+if [ -s table.ids ]; then ok; else bad "no scenario ids parsed from $harness"; fi
+if [ -s list.ids ] && cmp -s list.ids table.ids; then ok; else
+    bad "attack list ids differ from the harness table ($harness):"
+    diff list.ids table.ids | head -n 20
+fi
+[ "$(sort -u list.ids | wc -l)" -eq "$(wc -l <list.ids)" ] && ok || bad "attack list has duplicate ids"
+for id in c1-read-private i1-write-private cachewarp n10-leaked-vcek dos-withhold; do
+    grep -qx -- "$id" list.ids && ok || bad "attack list lacks $id"
+done
+# the expected outcomes the list shows for the baselines
+grep -qE '^c1-read-private +H1 +C1 +succeeds +blocked:hw ' list.out && ok ||
+    bad "c1-read-private row: $(grep '^c1-read-private' list.out)"
+grep -qE '^dos-withhold +H5 +N1, N2 +allowed:dos +allowed:dos ' list.out && ok ||
+    bad "dos-withhold row: $(grep '^dos-withhold' list.out)"
+grep -qE '^i1-reclaim-write +H3 +I1 +- +detected:guest ' list.out && ok ||
+    bad "i1-reclaim-write row (plain not declared: '-'): $(grep '^i1-reclaim-write' list.out)"
+
+run listjson 0 "$snpkit" attack list --json
+json_lines listjson
+sed -nE 's/^\{"id":"([^"]*)".*/\1/p' listjson.out | sort >listjson.ids
+cmp -s listjson.ids list.ids && ok || bad "attack list --json ids differ from attack list"
+grep -qF '{"id":"cachewarp",' listjson.out && grep '{"id":"cachewarp",' listjson.out |
+    grep -qF '"expected":{"snp":"DETECTED_VERIFIER","snp-patched":"BLOCKED_HW"}' && ok ||
+    bad "cachewarp --json expected: $(grep '"cachewarp"' listjson.out)"
+grep '{"id":"c1-read-private",' listjson.out |
+    grep -qF '"expected":{"plain":"SUCCEEDED","snp":"BLOCKED_HW","snp-patched":"BLOCKED_HW"}' && ok ||
+    bad "c1-read-private --json expected: $(grep '"c1-read-private"' listjson.out)"
+
+# ---- run all: every scenario, every declared profile, as expected ----------------------------
+run all 0 "$snpkit" attack run all
+grep -qx '0 scenario(s) differed from the expected outcome' all.out && ok ||
+    bad "run all: last line is '$(tail -n 1 all.out)'"
+if grep -qF '(!)' all.out || grep -qF 'NOT RUN' all.out; then
+    bad "run all: mismatched or unstaged cells:"
+    grep -E '\(!\)|NOT RUN' all.out | head -n 20
+else ok; fi
+head -n 1 all.out | grep -qE '^SCENARIO +CAP +PLAIN VM +SNP VM +SNP PATCHED +DEFENCE' && ok ||
+    bad "run all header: $(head -n 1 all.out)"
+# one row per listed scenario
+missing=""
+while IFS= read -r id; do
+    grep -qE "^$id " all.out || missing="$missing $id"
+done <list.ids
+[ -z "$missing" ] && ok || bad "run all has no row for:$missing"
+grep -qE '^cachewarp +H1 +- +detected:verifier +blocked:hw ' all.out && ok ||
+    bad "cachewarp row: $(grep '^cachewarp' all.out)"
+
+# ---- one scenario, one profile, JSON ---------------------------------------------------------
+for pe in "plain SUCCEEDED" "snp BLOCKED_HW" "snp-patched BLOCKED_HW"; do
+    set -- $pe
+    run "c1_$1" 0 "$snpkit" attack run c1-read-private --profile "$1" --json
+    json_lines "c1_$1"
+    [ "$(wc -l <"c1_$1.out")" -eq 1 ] && ok || bad "c1 --profile $1 --json: want one line"
+    grep -qE "^\{\"id\":\"c1-read-private\",\"profile\":\"$1\",\"expected\":\"$2\",\"observed\":\"$2\",\"match\":true,\"evidence\":\"[^\"]+" "c1_$1.out" &&
+        ok || bad "c1 --profile $1 --json: $(cat "c1_$1.out")"
+done
+if [ "$have_python" -eq 1 ]; then
+    python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read()); assert o["observed"]=="SUCCEEDED" and o["match"] is True' c1_plain.out 2>/dev/null &&
+        ok || bad "c1 plain JSON: observed/match fields"
+fi
+# a profile the scenario does not declare: nothing to run, nothing differs
+run reclaim_plain 0 "$snpkit" attack run i1-reclaim-write --profile plain --json
+[ ! -s reclaim_plain.out ] && ok || bad "i1-reclaim-write on plain (undeclared) printed: $(cat reclaim_plain.out)"
+run reclaim_plain_h 0 "$snpkit" attack run i1-reclaim-write --profile plain
+grep -qE '^i1-reclaim-write +H3 +- +\. +\. ' reclaim_plain_h.out && ok ||
+    bad "i1-reclaim-write --profile plain row: $(grep '^i1-reclaim-write' reclaim_plain_h.out)"
+
+# ---- trace -----------------------------------------------------------------------------------
+run trace 0 "$snpkit" attack run c1-read-private --profile snp --trace
+grep -qE '^  hypervisor +== c1-read-private on snp: ' trace.out && ok || bad "trace lacks the hypervisor header line"
+grep -qE '^  hardware ' trace.out && ok || bad "trace lacks hardware lines"
+grep -qE '^  hypervisor +observed BLOCKED_HW, expected BLOCKED_HW: as expected' trace.out && ok ||
+    bad "trace lacks the observed-vs-expected line"
+grep -qE '^  c1-read-private on snp: expected BLOCKED_HW, observed BLOCKED_HW: ' trace.out && ok ||
+    bad "trace lacks the evidence line"
+run trace_plain 0 "$snpkit" attack run c1-read-private --profile plain --trace
+grep -qE '^  hypervisor ' trace_plain.out && ok || bad "plain trace lacks hypervisor lines"
+run untraced 0 "$snpkit" attack run c1-read-private --profile snp
+grep -qE '^  (hypervisor|hardware) ' untraced.out && bad "trace lines without --trace" || ok
+# --json wins over --trace: the output stays one JSON object per line
+run tracejson 0 "$snpkit" attack run c1-read-private --profile snp --json --trace
+json_lines tracejson
+grep -qE '^  (hypervisor|hardware) ' tracejson.out && bad "--json --trace mixes trace lines into JSON" || ok
+
+# ---- usage errors: exit 2 --------------------------------------------------------------------
+run unknown 2 "$snpkit" attack run no-such-scenario
+one_error_line unknown "^snpkit: unknown scenario 'no-such-scenario'"
+run badprof 2 "$snpkit" attack run c1-read-private --profile sev-es
+one_error_line badprof "^snpkit: --profile: unknown profile 'sev-es'"
+run badprof_all 2 "$snpkit" attack run all --profile nope
+run noargs 2 "$snpkit" attack
+run norunid 2 "$snpkit" attack run
+run badsub 2 "$snpkit" attack frob
+run badopt 2 "$snpkit" attack list --bogus
+run listextra 2 "$snpkit" attack list extra
+run runextra 2 "$snpkit" attack run c1-read-private i1-write-private
+
+# ---- help ------------------------------------------------------------------------------------
+run help 0 "$snpkit" attack --help
+grep -q '^usage: snpkit attack list \[--json\]' help.out && ok || bad "attack --help lacks usage"
+grep -q 'snpkit attack run ID|all \[--profile plain|snp|snp-patched\]' help.out && ok ||
+    bad "attack --help lacks the run line"
+run helpcmd 0 "$snpkit" help attack
+cmp -s help.out helpcmd.out && ok || bad "'snpkit help attack' differs from 'attack --help'"
+[ ! -s help.err ] && ok || bad "attack --help wrote to stderr"
+"$snpkit" --help 2>/dev/null | grep -qE '^  attack ' && ok || bad "snpkit --help does not list attack"
+
+echo "attack_cli: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
