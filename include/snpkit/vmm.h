@@ -62,6 +62,9 @@ typedef void (*snp_vmm_entry_fn)(struct snp_guest *g, void *arg);
 #define SNP_CHAN_OP_KEY        0x03 /* body: MSG_KEY_REQ v1 (32 bytes) -> 32-byte key */
 #define SNP_CHAN_OP_KV_PUT     0x10 /* body: u16 klen, key, value -> sealed blob */
 #define SNP_CHAN_OP_KV_GET     0x11 /* body: u16 klen, key, sealed blob -> value */
+#define SNP_CHAN_OP_ACCEPT     0x20 /* agent; body: u64 gpa, u32 pages -> status */
+#define SNP_CHAN_OP_CPUID      0x21 /* agent; body: u32 leaf, u32 subleaf -> eax, ebx, ecx, edx */
+#define SNP_CHAN_OP_EVENTS     0x22 /* agent -> u32 injected events seen, u8 vector, u8 type */
 #define SNP_CHAN_OP_SHUTDOWN   0xFF /* host -> guest: the app returns */
 #define SNP_CHAN_OP_RESPONSE   0x80 /* response op = request op | 0x80 */
 #define SNP_CHAN_MSG_HDR       4u
@@ -101,6 +104,10 @@ struct snp_vmm_launch {
     bool auth_key_en;
     uint8_t host_data[32];
     uint32_t asid; /* 0: 1 */
+    /* The CPUID table (4 KiB, snpkit/cpuid_page.h) the host proposes at LAUNCH_UPDATE; NULL:
+     * the physical CPU's answers for a few leaves. The firmware corrects what it does not
+     * allow (INVALID_PARAM, info.cpuid_status) and the VMM accepts the corrected table. */
+    const uint8_t *cpuid_page;
     /* Plain-VM mode (SEV off, the baseline of the traditional trust model): the same image
      * and guest code in a VM without SEV/ES/SNP (ASID 0, no PSP launch, no RMP, no
      * encryption): the pages snp_measure_pages() lists are copied into guest memory, the save
@@ -135,7 +142,8 @@ typedef void (*snp_vmm_console_fn)(void *ctx, const char *line);
 struct snp_vmm_launch_info {
     uint8_t measurement[48]; /* what LAUNCH_FINISH recorded, recomputed with measure/ */
     uint64_t pages_normal, pages_zero, pages_secrets, pages_cpuid, pages_vmsa, pages_unmeasured;
-    uint32_t gctx_status; /* last firmware status (diagnostics) */
+    uint32_t gctx_status;  /* last firmware status (diagnostics) */
+    uint32_t cpuid_status; /* status of the first LAUNCH_UPDATE of the CPUID page (§6.7) */
 };
 
 struct snp_vmm;

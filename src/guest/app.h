@@ -28,6 +28,9 @@ struct snp_guest;
 #define SNP_APP_OP_KEY        0x03
 #define SNP_APP_OP_KV_PUT     0x10
 #define SNP_APP_OP_KV_GET     0x11
+#define SNP_APP_OP_ACCEPT     0x20 /* u64 gpa, u32 pages: accept as private memory */
+#define SNP_APP_OP_CPUID      0x21 /* u32 leaf, u32 subleaf -> u32 eax, ebx, ecx, edx */
+#define SNP_APP_OP_EVENTS     0x22 /* -> u32 count, u8 last vector, u8 last type */
 #define SNP_APP_OP_SHUTDOWN   0xFF
 #define SNP_APP_OP_RESPONSE   0x80
 #define SNP_APP_KV_KEY_MAX    256u

@@ -433,6 +433,84 @@ psc_test(struct app *a)
     console(a, memcmp(back, two, sizeof(two)) == 0 ? "psctest: private" : "psctest: FAIL read");
 }
 
+/* ---- diagnostics ops of the agent (docs/guest.md): ACCEPT, CPUID, EVENTS ------------------ */
+
+/* Injected events (interrupts, NMIs, exceptions other than #VC) seen by each vCPU: a kernel's
+ * IDT would dispatch them; the agent only counts them so the channel can say what arrived. */
+#define APP_EV_SLOTS 16u
+static struct {
+    struct snp_guest *g;
+    uint32_t count;
+    uint8_t vector, type;
+} g_app_ev[APP_EV_SLOTS];
+
+/* The slot of @g; with @claim a fresh one (a slot left by a VM that was killed before its
+ * code returned may carry the same vCPU address: it is reset, or the oldest one reused). */
+static unsigned
+ev_slot(struct snp_guest *g, bool claim)
+{
+    static unsigned next;
+    unsigned i;
+
+    for (i = 0; i < APP_EV_SLOTS && g_app_ev[i].g != g; i++) {
+    }
+    if (!claim) {
+        return i;
+    }
+    if (i == APP_EV_SLOTS) {
+        for (i = 0; i < APP_EV_SLOTS && g_app_ev[i].g != NULL; i++) {
+        }
+    }
+    if (i == APP_EV_SLOTS) {
+        i = next++ % APP_EV_SLOTS;
+    }
+    memset(&g_app_ev[i], 0, sizeof(g_app_ev[i]));
+    g_app_ev[i].g = g;
+    return i;
+}
+
+static void
+app_event(struct snp_guest *g, uint8_t vector, uint8_t type, uint32_t error_code)
+{
+    unsigned i = ev_slot(g, false);
+
+    (void)error_code;
+    if (i < APP_EV_SLOTS) {
+        g_app_ev[i].count++;
+        g_app_ev[i].vector = vector;
+        g_app_ev[i].type = type;
+    }
+}
+
+static snp_err
+op_diag(struct app *a, uint8_t op, const uint8_t *body, size_t len, size_t *out_len)
+{
+    if (op == SNP_APP_OP_ACCEPT) {
+        SNP_ENSURE(len == 12, SNP_E_FORMAT);
+        return snp_grt_accept(a->rt, get64(body), get32(body + 8));
+    }
+    if (op == SNP_APP_OP_CPUID) {
+        uint32_t r[4];
+        SNP_ENSURE(len == 8, SNP_E_FORMAT);
+        snp_guest_cpuid(a->g, get32(body), get32(body + 4), r);
+        for (unsigned i = 0; i < 4; i++) {
+            put32(a->out + 4 + 4 * i, r[i]);
+        }
+        *out_len = 4 + 16;
+        return SNP_OK;
+    }
+    if (op == SNP_APP_OP_EVENTS) {
+        unsigned i = ev_slot(a->g, false);
+        SNP_ENSURE(i < APP_EV_SLOTS, SNP_E_STATE);
+        put32(a->out + 4, g_app_ev[i].count);
+        a->out[8] = g_app_ev[i].vector;
+        a->out[9] = g_app_ev[i].type;
+        *out_len = 4 + 6;
+        return SNP_OK;
+    }
+    return SNP_E_UNSUPPORTED;
+}
+
 /* Serve until SHUTDOWN (or a channel failure). */
 static void
 serve(struct app *a, const char *app_name)
@@ -459,6 +537,9 @@ serve(struct app *a, const char *app_name)
             err = op_key(a, body, blen, &out_len);
         } else if (a->kv && (op == SNP_APP_OP_KV_PUT || op == SNP_APP_OP_KV_GET)) {
             err = op_kv(a, body, blen, op == SNP_APP_OP_KV_PUT, &out_len);
+        } else if (!a->kv &&
+                   (op == SNP_APP_OP_ACCEPT || op == SNP_APP_OP_CPUID || op == SNP_APP_OP_EVENTS)) {
+            err = op_diag(a, op, body, blen, &out_len);
         } else {
             err = SNP_E_UNSUPPORTED;
         }
@@ -562,8 +643,15 @@ snp_guest_app_main(struct snp_guest *g, void *arg)
         goto out;
     }
     console(&a, a.kv ? "snpkit guest: app=kv" : "snpkit guest: app=agent");
+    if (ev_slot(g, true) < APP_EV_SLOTS) {
+        snp_guest_set_event_handler(g, app_event);
+    }
     serve(&a, name);
 out:
+    if (ev_slot(g, false) < APP_EV_SLOTS) {
+        snp_guest_set_event_handler(g, NULL);
+        memset(&g_app_ev[ev_slot(g, false)], 0, sizeof(g_app_ev[0]));
+    }
     snp_guest_dev_close(a.dev);
     if (a.in != NULL) {
         snp_wipe(a.in, CHAN_BUF);

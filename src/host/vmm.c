@@ -195,6 +195,9 @@ launch_update(struct snp_vmm *v, uint64_t spa, uint64_t gpa, unsigned type, cons
     put32(b + 8, (uint32_t)type << 1);
     put64(b + 0x10, spa);
     SNP_TRY(snp_vmm_psp(v, SNP_CMD_SNP_LAUNCH_UPDATE, b, sizeof(b), &fw));
+    if (type == SNP_PAGE_TYPE_CPUID) {
+        v->info.cpuid_status = fw;
+    }
     if (fw == SNP_FW_INVALID_PARAM && type == SNP_PAGE_TYPE_CPUID) {
         /* §6.7: the firmware wrote the corrected table back, unencrypted, and left the page
          * PRE_GUEST. KVM hands it to userspace; we accept the firmware's table and retry. */
@@ -247,7 +250,8 @@ platform_init(struct snp_vmm *v)
 /* The launch as snp_measure_pages() lists it (the one implementation of the page order). */
 struct launch_walk {
     struct snp_vmm *v;
-    uint8_t *page; /* scratch: the CPUID table */
+    uint8_t *page;        /* scratch: the CPUID table */
+    const uint8_t *cpuid; /* snp_vmm_launch.cpuid_page, or NULL */
 };
 
 /* The SPA backing launch page @gpa (VMSAs: the vCPU's own page). */
@@ -282,7 +286,11 @@ launch_run(void *ctx, const struct snp_measure_page *pg)
         SNP_ENSURE(launch_spa(v, pg, gpa, &spa), SNP_E_RANGE);
         if (pg->type == SNP_PAGE_TYPE_CPUID) {
             /* §9.1: the host supplies the table; it is validated, not measured. */
-            SNP_TRY(cpuid_table(v, w->page));
+            if (w->cpuid != NULL) {
+                memcpy(w->page, w->cpuid, SNP_PAGE_SIZE);
+            } else {
+                SNP_TRY(cpuid_table(v, w->page));
+            }
             data = w->page;
         }
         if (v->plain) {
@@ -385,6 +393,7 @@ launch_guest(struct snp_vmm *v, const struct snp_vmm_launch *l, const struct snp
     /* §7.5: firmware image, metadata sections, VMSAs -- in snp_measure_pages()'s order, the
      * list snp_measure() hashes (a plain VM gets the same pages, copied). */
     w.v = v;
+    w.cpuid = l->cpuid_page;
     w.page = calloc(1, SNP_PAGE_SIZE);
     SNP_ENSURE(w.page != NULL, SNP_E_NOMEM);
     err = snp_measure_pages(p, launch_run, &w, NULL);

@@ -117,5 +117,9 @@ snp_err atk_c2_vmsa_regs(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_c3_key_scan(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_cipherleaks(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_pf_channel(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_double_validation(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_cpuid_spoof(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_cpuid_launch(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_heckler(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 
 #endif /* SNP_HOST_ATK_INT_H */
