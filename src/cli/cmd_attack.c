@@ -88,15 +88,92 @@ cell(const struct snp_atk_scenario *s, enum snp_atk_profile p)
     return short_outcome(s->expect[p]);
 }
 
+/* Widths of the human tables: the longest cell of each column, header included. */
+struct widths {
+    int id, cap, ref, cell;
+};
+
+static int
+max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+static int
+str_width(const char *s)
+{
+    return (int)strlen(s);
+}
+
+/* Every cell `run` may print: an outcome, with " (!)" on a mismatch, '-', '.', "n/a". */
+static int
+run_cell_width(void)
+{
+    int w = str_width("n/a");
+
+    for (int o = 0; o < SNP_ATK_OUTCOMES; o++) {
+        w = max_int(w, str_width(short_outcome((enum snp_atk_outcome)o)) + str_width(" (!)"));
+    }
+    return w;
+}
+
+/* The id and capability (and claim/paper) widths over the scenarios @which selects. */
+static struct widths
+scenario_widths(const struct snp_atk_scenario *s, size_t n, const char *which)
+{
+    struct widths w = {str_width("SCENARIO"), str_width("CAP"), str_width("CLAIM/PAPER"), 0};
+
+    for (size_t i = 0; i < n; i++) {
+        if (which != NULL && strcmp(which, "all") != 0 && strcmp(which, s[i].id) != 0) {
+            continue;
+        }
+        w.id = max_int(w.id, str_width(s[i].id));
+        w.cap = max_int(w.cap, str_width(s[i].cap));
+        w.ref = max_int(w.ref, str_width(s[i].ref));
+    }
+    return w;
+}
+
+/* "plain, snp" - the profiles @s declares. */
+static void
+declared_profiles(const struct snp_atk_scenario *s, char *buf, size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (int p = 0; p < SNP_ATK_PROFILES && len < size; p++) {
+        if ((s->profiles & SNP_ATK_PROFILE_BIT(p)) == 0) {
+            continue;
+        }
+        int k = snprintf(buf + len, size - len, "%s%s", len != 0 ? ", " : "",
+                         snp_atk_profile_name((enum snp_atk_profile)p));
+        if (k < 0) {
+            break;
+        }
+        len += (size_t)k;
+    }
+    if (buf[0] == '\0') {
+        snprintf(buf, size, "none");
+    }
+}
+
 static int
 attack_list(bool json)
 {
     size_t n = 0;
     const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+    struct widths w = scenario_widths(s, n, NULL);
 
+    w.cell = max_int(str_width("SNP PATCHED"), max_int(str_width("PLAIN VM"), str_width("-")));
+    for (size_t i = 0; i < n; i++) {
+        for (int p = 0; p < SNP_ATK_PROFILES; p++) {
+            w.cell = max_int(w.cell, str_width(cell(&s[i], (enum snp_atk_profile)p)));
+        }
+    }
     if (!json) {
-        printf("%-21s %-5s %-16s %-17s %-17s %s\n", "SCENARIO", "CAP", "CLAIM/PAPER", "PLAIN VM",
-               "SNP VM", "DEFENCE");
+        printf("%-*s %-*s %-*s %-*s %-*s %-*s %s\n", w.id, "SCENARIO", w.cap, "CAP", w.ref,
+               "CLAIM/PAPER", w.cell, "PLAIN VM", w.cell, "SNP VM", w.cell, "SNP PATCHED",
+               "DEFENCE");
     }
     for (size_t i = 0; i < n; i++) {
         if (json) {
@@ -124,8 +201,9 @@ attack_list(bool json)
             }
             printf("}}\n");
         } else {
-            printf("%-21s %-5s %-16.16s %-17s %-17s %s\n", s[i].id, s[i].cap, s[i].ref,
-                   cell(&s[i], SNP_ATK_PLAIN), cell(&s[i], SNP_ATK_SNP), s[i].defence);
+            printf("%-*s %-*s %-*s %-*s %-*s %-*s %s\n", w.id, s[i].id, w.cap, s[i].cap, w.ref,
+                   s[i].ref, w.cell, cell(&s[i], SNP_ATK_PLAIN), w.cell, cell(&s[i], SNP_ATK_SNP),
+                   w.cell, cell(&s[i], SNP_ATK_SNP_PATCHED), s[i].defence);
         }
     }
     return 0;
@@ -187,9 +265,24 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
     snp_err err;
     int rc = 0;
 
-    if (strcmp(which, "all") != 0 && snp_atk_find(which) == NULL) {
-        cli_errorf(NULL, "unknown scenario '%s' (see 'snpkit attack list')", which);
-        return 2;
+    const struct snp_atk_scenario *one = NULL;
+    struct widths w = scenario_widths(s, n, which);
+
+    w.cell = max_int(run_cell_width(), str_width("SNP PATCHED"));
+    if (strcmp(which, "all") != 0) {
+        one = snp_atk_find(which);
+        if (one == NULL) {
+            cli_errorf(NULL, "unknown scenario '%s' (see 'snpkit attack list')", which);
+            return 2;
+        }
+        if (have_profile && (one->profiles & SNP_ATK_PROFILE_BIT(only)) == 0) {
+            char decl[64];
+
+            declared_profiles(one, decl, sizeof(decl));
+            cli_errorf(NULL, "%s does not run on profile %s (declared: %s)", one->id,
+                       snp_atk_profile_name(only), decl);
+            return 2;
+        }
     }
     err = atk_verifier_open(&ver);
     if (err != SNP_OK) {
@@ -205,8 +298,8 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
     env.sign_ctx = &ver;
     env.trace = trace && !json ? on_trace : NULL;
     if (!json) {
-        printf("%-21s %-5s %-20s %-20s %-20s %s\n", "SCENARIO", "CAP", "PLAIN VM", "SNP VM",
-               "SNP PATCHED", "DEFENCE");
+        printf("%-*s %-*s %-*s %-*s %-*s %s\n", w.id, "SCENARIO", w.cap, "CAP", w.cell, "PLAIN VM",
+               w.cell, "SNP VM", w.cell, "SNP PATCHED", "DEFENCE");
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
         char c[SNP_ATK_PROFILES][40];
@@ -229,8 +322,9 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
         }
         mism += bad;
         if (!json) {
-            printf("%-21s %-5s %-20s %-20s %-20s %s\n", s[i].id, s[i].cap, c[SNP_ATK_PLAIN],
-                   c[SNP_ATK_SNP], c[SNP_ATK_SNP_PATCHED], s[i].defence);
+            printf("%-*s %-*s %-*s %-*s %-*s %s\n", w.id, s[i].id, w.cap, s[i].cap, w.cell,
+                   c[SNP_ATK_PLAIN], w.cell, c[SNP_ATK_SNP], w.cell, c[SNP_ATK_SNP_PATCHED],
+                   s[i].defence);
         }
     }
     atk_verifier_close(&ver);

@@ -59,7 +59,7 @@ cd "$work" || exit 1
 
 # ---- list: every id of the harness table, and the known ones ---------------------------------
 run list 0 "$snpkit" attack list
-head -n 1 list.out | grep -qE '^SCENARIO +CAP +CLAIM/PAPER +PLAIN VM +SNP VM +DEFENCE' && ok ||
+head -n 1 list.out | grep -qE '^SCENARIO +CAP +CLAIM/PAPER +PLAIN VM +SNP VM +SNP PATCHED +DEFENCE' && ok ||
     bad "attack list header: $(head -n 1 list.out)"
 tail -n +2 list.out | awk '{print $1}' | sort >list.ids
 # ids of atk_scenarios[]: rows starting with { "id",
@@ -74,11 +74,11 @@ for id in c1-read-private i1-write-private cachewarp n10-leaked-vcek dos-withhol
     grep -qx -- "$id" list.ids && ok || bad "attack list lacks $id"
 done
 # the expected outcomes the list shows for the baselines
-grep -qE '^c1-read-private +H1 +C1 +succeeds +blocked:hw ' list.out && ok ||
+grep -qE '^c1-read-private +H1 +C1 +succeeds +blocked:hw +blocked:hw ' list.out && ok ||
     bad "c1-read-private row: $(grep '^c1-read-private' list.out)"
-grep -qE '^dos-withhold +H5 +N1, N2 +allowed:dos +allowed:dos ' list.out && ok ||
+grep -qE '^dos-withhold +H5 +N1, N2 +allowed:dos +allowed:dos +allowed:dos ' list.out && ok ||
     bad "dos-withhold row: $(grep '^dos-withhold' list.out)"
-grep -qE '^i1-reclaim-write +H3 +I1 +- +detected:guest ' list.out && ok ||
+grep -qE '^i1-reclaim-write +H3 +I1 +- +detected:guest +detected:guest ' list.out && ok ||
     bad "i1-reclaim-write row (plain not declared: '-'): $(grep '^i1-reclaim-write' list.out)"
 
 run listjson 0 "$snpkit" attack list --json
@@ -111,6 +111,21 @@ done <list.ids
 grep -qE '^cachewarp +H1 +- +detected:verifier +blocked:hw ' all.out && ok ||
     bad "cachewarp row: $(grep '^cachewarp' all.out)"
 
+# all on one profile: the scenarios that do not declare it are skipped, shown '-', exit 0
+run all_plain 0 "$snpkit" attack run all --profile plain
+grep -qE '^i1-reclaim-write +H3 +- +\. +\. ' all_plain.out && ok ||
+    bad "run all --profile plain, i1-reclaim-write row: $(grep '^i1-reclaim-write' all_plain.out)"
+grep -qx '0 scenario(s) differed from the expected outcome' all_plain.out && ok ||
+    bad "run all --profile plain: last line is '$(tail -n 1 all_plain.out)'"
+# the tables are aligned: every row's DEFENCE starts in the header's DEFENCE column
+aligned() {
+    awk -v n="$1" 'NR == 1 { col = index($0, "DEFENCE"); next }
+        /^[0-9]+ scenario\(s\) differed/ || /^  / { next }
+        { pre = substr($0, 1, col - 1); if (substr(pre, col - 1, 1) != " " || substr($0, col, 1) == " ") { print n ": " $0; bad = 1 } }
+        END { exit bad }' "$work/$1.out"
+}
+for t in list all all_plain; do aligned "$t" && ok || bad "$t: a row is not aligned to the header"; done
+
 # ---- one scenario, one profile, JSON ---------------------------------------------------------
 for pe in "plain SUCCEEDED" "snp BLOCKED_HW" "snp-patched BLOCKED_HW"; do
     set -- $pe
@@ -124,12 +139,14 @@ if [ "$have_python" -eq 1 ]; then
     python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read()); assert o["observed"]=="SUCCEEDED" and o["match"] is True' c1_plain.out 2>/dev/null &&
         ok || bad "c1 plain JSON: observed/match fields"
 fi
-# a profile the scenario does not declare: nothing to run, nothing differs
-run reclaim_plain 0 "$snpkit" attack run i1-reclaim-write --profile plain --json
-[ ! -s reclaim_plain.out ] && ok || bad "i1-reclaim-write on plain (undeclared) printed: $(cat reclaim_plain.out)"
-run reclaim_plain_h 0 "$snpkit" attack run i1-reclaim-write --profile plain
-grep -qE '^i1-reclaim-write +H3 +- +\. +\. ' reclaim_plain_h.out && ok ||
-    bad "i1-reclaim-write --profile plain row: $(grep '^i1-reclaim-write' reclaim_plain_h.out)"
+# a profile the scenario does not declare: a usage error (exit 2), one line naming the
+# declared profiles, nothing on stdout (human and JSON alike)
+run reclaim_plain 2 "$snpkit" attack run i1-reclaim-write --profile plain --json
+one_error_line reclaim_plain \
+    '^snpkit: i1-reclaim-write does not run on profile plain \(declared: snp, snp-patched\)$'
+run reclaim_plain_h 2 "$snpkit" attack run i1-reclaim-write --profile plain
+one_error_line reclaim_plain_h \
+    '^snpkit: i1-reclaim-write does not run on profile plain \(declared: snp, snp-patched\)$'
 
 # ---- trace -----------------------------------------------------------------------------------
 run trace 0 "$snpkit" attack run c1-read-private --profile snp --trace
