@@ -18,6 +18,7 @@
 #include "snpkit/certtable.h"
 #include "snpkit/guestmsg.h"
 #include "snpkit/machine.h"
+#include "vmm_fixture.h"
 #include "snpkit/measure.h"
 #include "snpkit/report.h"
 #include "snpkit/util.h"
@@ -32,38 +33,12 @@
 
 #define SEED "vmm test chip"
 
-static snp_err
-rng(void *ctx, uint8_t *out, size_t len)
-{
-    uint64_t *s = ctx;
-    for (size_t i = 0; i < len; i++) {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        out[i] = (uint8_t)(*s >> 24);
-    }
-    return SNP_OK;
-}
-
 static uint64_t rng_state = 0x1234567887654321ull;
 
 static struct snp_machine *
 machine(void)
 {
-    struct snp_machine_config c;
-    struct snp_machine *m = NULL;
-
-    snp_machine_config_default(&c);
-    c.dram_size = (size_t)32 << 20;
-    c.guest_max_pages = 0x100000;
-    c.max_vms = 2;
-    c.cache_lines = 16;
-    memcpy(c.chip_seed, SEED, sizeof(SEED) - 1);
-    c.chip_seed_len = sizeof(SEED) - 1;
-    c.rng = rng;
-    c.rng_ctx = &rng_state;
-    T_OK(snp_machine_new(&m, &c));
-    return m;
+    return vmm_fx_machine(SEED, &rng_state, true);
 }
 
 /* A scripted outside world: after HELLO, send each request in turn, keep the answers. */
@@ -429,21 +404,7 @@ test_kv_sealed(void **state)
 static struct snp_machine *
 machine_sev(bool sev)
 {
-    struct snp_machine_config c;
-    struct snp_machine *m = NULL;
-
-    snp_machine_config_default(&c);
-    c.dram_size = (size_t)32 << 20;
-    c.guest_max_pages = 0x100000;
-    c.max_vms = 2;
-    c.cache_lines = 16;
-    c.sev_enabled = sev;
-    memcpy(c.chip_seed, SEED, sizeof(SEED) - 1);
-    c.chip_seed_len = sizeof(SEED) - 1;
-    c.rng = rng;
-    c.rng_ctx = &rng_state;
-    T_OK(snp_machine_new(&m, &c));
-    return m;
+    return vmm_fx_machine(SEED, &rng_state, sev);
 }
 
 static void
