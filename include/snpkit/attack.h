@@ -92,6 +92,31 @@ enum snp_atk_key {
 typedef snp_err (*snp_atk_sign_fn)(void *ctx, enum snp_atk_key key, uint64_t tcb, uint8_t *report,
                                    size_t len);
 
+/*
+ * The forger with a leaked ASK private key (THREAT-MODEL.md N10), plugged in by the caller
+ * (host/ holds no vendor key and no X.509 code). It makes a fresh P-384 key, issues a VCEK
+ * certificate for it with the leaked ASK in the vendor's exact shape (names, serial 0, validity
+ * and AMD extensions of the chip's genuine VCEK at @report's REPORTED_TCB: hwID = CHIP_ID and
+ * the TCB's SPLs), signs bytes 0x000..0x29F of @report (@len must be SNP_REPORT_SIZE) with the
+ * new key and writes the signature block at 0x2A0. @certs (@certs_size bytes) receives an
+ * extended-report certificate table (snpkit/certtable.h): the forged VCEK, the vendor's ASK and
+ * ARK; *certs_len its length. The new key is freed before returning.
+ * Returns SNP_OK, SNP_E_SPACE (@certs too small) or the error of a step.
+ */
+typedef snp_err (*snp_atk_forge_fn)(void *ctx, uint8_t *report, size_t len, uint8_t *certs,
+                                    size_t certs_size, size_t *certs_len);
+
+/*
+ * The verifier given the collateral the host staples to the report (@certs: the certificate
+ * table of an extended report) instead of fetching the VCEK from the vendor itself. It still
+ * trusts only its own ARK and checks the vendor's CRL. Otherwise as snp_atk_verify_fn (called
+ * with the env's verify_ctx).
+ */
+typedef snp_err (*snp_atk_verify_certs_fn)(void *ctx, const uint8_t *report, size_t len,
+                                           const uint8_t *certs, size_t certs_len,
+                                           const char *const *policy, bool *accepted, char *why,
+                                           size_t why_size);
+
 /* The chip every scenario machine is built from (Genoa): a verifier fetches its VCEK from a
  * vendor that knows this seed. */
 #define SNP_ATK_CHIP_SEED "snpkit attack chip"
@@ -111,8 +136,15 @@ struct snp_atk_env {
     void *verify_ctx;
     snp_atk_sign_fn sign; /* NULL: forged-evidence scenarios report SNP_ATK_NOT_RUN */
     void *sign_ctx;
+    snp_atk_verify_certs_fn verify_certs; /* with host-supplied certificates (verify_ctx);
+                                             NULL: n10-leaked-ask reports SNP_ATK_NOT_RUN */
+    snp_atk_forge_fn forge;               /* leaked-ASK forger; NULL: the same */
+    void *forge_ctx;
     snp_atk_trace_fn trace; /* NULL: no trace */
     void *trace_ctx;
+    /* SNP_MUT_* (snpkit/machine.h) applied to every machine the runner builds: test-only, a
+     * deliberately broken chip for the mutation check; 0 for every real run. */
+    unsigned mutations;
 };
 
 struct snp_atk_observed {

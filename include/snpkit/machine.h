@@ -28,6 +28,19 @@
 /* Mitigations (microcode/firmware fixes) the machine has. */
 #define SNP_MIT_INVD_FIX UINT32_C(0x1) /* CacheWarp microcode: INVD acts as WBINVD */
 
+/*
+ * Mutations: test-only: a deliberately broken chip for the mutation check (docs/attacks.md).
+ * Each bit removes ONE protection at the place it lives, so that the attack scenarios that
+ * depend on it observe the attack succeed (tests/unit/attacks/test_attack_mutation.c). Never
+ * set outside tests; the default is 0 (the chip as specified).
+ */
+#define SNP_MUT_NO_RMP_GPA_CHECK  UINT32_C(0x1)  /* nested walk: RMP entry's GPA not compared */
+#define SNP_MUT_NO_VMSA_SEAL      UINT32_C(0x2)  /* VMSA written back in plaintext at each exit */
+#define SNP_MUT_NO_HOST_WRITE_RMP UINT32_C(0x4)  /* host writes skip the RMP check (no #PF) */
+#define SNP_MUT_NO_MEM_ENCRYPTION UINT32_C(0x8)  /* C-bit ignored: plaintext in DRAM */
+#define SNP_MUT_NO_GREQ_SEQNO     UINT32_C(0x10) /* firmware accepts any guest-request seqno */
+#define SNP_MUT_ALL               UINT32_C(0x1F)
+
 /* Random bytes for the firmware (VMPCKs, VEKs, REPORT_ID): SNP_OK or an error (STYLE.md §8:
  * randomness is injected; NULL in the config = the system CSPRNG). */
 typedef snp_err (*snp_rng_fn)(void *ctx, uint8_t *out, size_t len);
@@ -44,6 +57,7 @@ struct snp_machine_config {
     uint64_t guest_max_pages; /* GPA space per VM, 4 KiB pages (nested table size) */
     size_t cache_lines;       /* plaintext cache lines (4 KiB each), multiple of 4, >= 4 */
     uint32_t mitigations;     /* SNP_MIT_* */
+    uint32_t mutations;       /* SNP_MUT_*: test-only broken chip; 0 */
     bool sev_enabled;         /* SYSCFG SNPEn/MemEncryptionModEn; false = the plain baseline */
     /* The simulated SNP firmware (sim/psp/, docs/psp.md): its NV state at manufacture. */
     bool psp;                             /* attach the PSP firmware (default true) */
@@ -58,7 +72,7 @@ struct snp_machine_config {
 };
 
 /* snp_machine_config_default() - Genoa, 256 MiB, 15 ASIDs, 4 VMs, 8 vCPUs, 64 cache lines,
- * no mitigation, SEV on, a PSP with the default seed and TCB, SMT on, system RNG. */
+ * no mitigation, no mutation, SEV on, a PSP with the default seed and TCB, SMT on, system RNG. */
 void snp_machine_config_default(struct snp_machine_config *c);
 
 struct snp_machine;
@@ -66,7 +80,7 @@ struct snp_machine;
 /*
  * snp_machine_new() - build a machine; the only allocation the hardware model makes (STYLE.md
  * §6). @out is NULL on failure. Returns SNP_OK, SNP_E_ARG (sizes not multiples of 2 MiB, zero
- * counts, unknown product, max_asid > 1023), SNP_E_NOMEM, SNP_E_CRYPTO.
+ * counts, unknown product, max_asid > 1023, unknown mutation bits), SNP_E_NOMEM, SNP_E_CRYPTO.
  */
 snp_err snp_machine_new(struct snp_machine **out, const struct snp_machine_config *c);
 

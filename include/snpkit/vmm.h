@@ -65,6 +65,15 @@ typedef void (*snp_vmm_entry_fn)(struct snp_guest *g, void *arg);
 #define SNP_CHAN_OP_ACCEPT     0x20 /* agent; body: u64 gpa, u32 pages -> status */
 #define SNP_CHAN_OP_CPUID      0x21 /* agent; body: u32 leaf, u32 subleaf -> eax, ebx, ecx, edx */
 #define SNP_CHAN_OP_EVENTS     0x22 /* agent -> u32 injected events seen, u8 vector, u8 type */
+/* Agent diagnostics for `snpkit attack` (docs/guest.md), test fixtures: */
+#define SNP_CHAN_OP_WORK    0x23 /* body: u32 units -> u32 units done, u32 checksum */
+#define SNP_CHAN_OP_IRQWORK 0x24 /* body: u32 rounds -> u32 steps done, u32 secret */
+#define SNP_CHAN_OP_NOTE    0x25 /* body: u16 off, u16 len, bytes (buggy bound, on purpose) */
+#define SNP_CHAN_OP_ADMIN   0x26 /* -> 32-byte secret while the guest is "authorised" */
+#define SNP_CHAN_OP_REGHOLD 0x27 /* -> u64 RAX, RDX after an idle HLT, u64 RCX, u32 #VCs */
+/* NOTE writes into the 32-byte note of a box {note[32], u8 authorised, secret[32]}. */
+#define SNP_CHAN_NOTE_AUTH_OFF 32u
+#define SNP_CHAN_OP_NET        0x30 /* atls apps; body: u32 flags, records (snpkit/atls.h) */
 #define SNP_CHAN_OP_SHUTDOWN   0xFF /* host -> guest: the app returns */
 #define SNP_CHAN_OP_RESPONSE   0x80 /* response op = request op | 0x80 */
 #define SNP_CHAN_MSG_HDR       4u

@@ -8,14 +8,24 @@
  * The signer (snp_atk_sign_fn) plays the attacker who holds a leaked chip key (THREAT-MODEL.md
  * N10): the chip secret of SNP_ATK_CHIP_SEED and the VCEK derivation (crypto/vcek_kdf.h) give
  * the VCEK at any TCB; or a fresh key the vendor never certified (A1).
+ *
+ * The forger (snp_atk_forge_fn) plays the attacker who holds the leaked ASK private key (N10):
+ * it reads the key from the vendor's key store, certifies a fresh P-384 key in the shape of the
+ * chip's genuine VCEK and hands the verifier a certificate table, which atk_verifier_certs_cb
+ * takes instead of fetching the VCEK from the vendor.
+ *
+ * The plug-ins are SNP_UNUSED: a translation unit may use only some of them.
  */
 #ifndef SNP_CLI_ATTACK_VERIFIER_H
 #define SNP_CLI_ATTACK_VERIFIER_H
 
+#include "amd/amd_int.h"
 #include "base/compiler.h"
 #include "crypto/crypto.h"
+#include "crypto/x509.h"
 #include "crypto/vcek_kdf.h"
 #include "snpkit/attack.h"
+#include "snpkit/certtable.h"
 #include "snpkit/report.h"
 #include "snpkit/util.h"
 #include "snpkit/vendor.h"
@@ -78,18 +88,34 @@ atk_verifier_close(struct atk_verifier *a)
     memset(a, 0, sizeof(*a));
 }
 
+/* Add the vendor's certificate and CRL of one kind to @coll. */
 static snp_err
-atk_verifier_cb(void *ctx, const uint8_t *report, size_t len, const char *const *policy,
-                bool *accepted, char *why, size_t why_size)
+atk_verifier_add(struct snp_collateral *coll, uint8_t *der, size_t len, snp_err err)
 {
-    struct atk_verifier *a = ctx;
+    if (err == SNP_OK) {
+        err = snp_collateral_add(coll, der, len);
+    }
+    free(der);
+    return err;
+}
+
+/*
+ * The check both verifier callbacks share: the default policy plus @policy, the simulated ARK
+ * as the trusted root, the vendor's CRL, and either the chip's VCEK, ASK and ARK as the vendor
+ * serves them (@certs NULL) or the certificates of the host's table @certs.
+ */
+static snp_err
+atk_verifier_check(struct atk_verifier *a, const uint8_t *report, size_t len, const uint8_t *certs,
+                   size_t certs_len, const char *const *policy, bool *accepted, char *why,
+                   size_t why_size)
+{
     struct snp_report r;
     struct snp_collateral *coll = NULL;
     struct snp_verify_opts o;
     struct snp_verify_policy pol;
     struct snp_verify_result *res = calloc(1, sizeof(*res));
-    uint8_t *vcek = NULL, *ask = NULL, *ark = NULL, *crl = NULL;
-    size_t vl = 0, al = 0, rl = 0, cl = 0;
+    uint8_t *der = NULL, *ark = NULL;
+    size_t dl = 0, rl = 0;
     char perr[128];
     snp_err err = SNP_E_NOMEM, v;
 
@@ -107,34 +133,29 @@ atk_verifier_cb(void *ctx, const uint8_t *report, size_t len, const char *const 
         }
     }
     err = snp_report_decode(&r, report, len, NULL);
-    if (err != SNP_OK) {
-        goto out;
-    }
-    err = snp_vendor_vcek_cert(a->vendor, SNP_PRODUCT_GENOA, r.chip_id, 64, r.reported_tcb, &vcek,
-                               &vl);
-    if (err == SNP_OK) {
-        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ASK, &ask, &al);
-    }
-    if (err == SNP_OK) {
-        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ARK, &ark, &rl);
-    }
-    if (err == SNP_OK) {
-        err = snp_vendor_crl(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_VCEK, &crl, &cl);
-    }
     if (err == SNP_OK) {
         err = snp_collateral_new(&coll);
     }
     if (err == SNP_OK) {
-        err = snp_collateral_add(coll, vcek, vl);
+        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ARK, &ark, &rl);
+    }
+    if (err == SNP_OK && certs != NULL) {
+        err = snp_collateral_add_cert_table(coll, certs, certs_len);
+    } else if (err == SNP_OK) {
+        err = snp_vendor_vcek_cert(a->vendor, SNP_PRODUCT_GENOA, r.chip_id, 64, r.reported_tcb,
+                                   &der, &dl);
+        err = atk_verifier_add(coll, der, dl, err);
+        if (err == SNP_OK) {
+            err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ASK, &der, &dl);
+            err = atk_verifier_add(coll, der, dl, err);
+        }
+        if (err == SNP_OK) {
+            err = snp_collateral_add(coll, ark, rl);
+        }
     }
     if (err == SNP_OK) {
-        err = snp_collateral_add(coll, ask, al);
-    }
-    if (err == SNP_OK) {
-        err = snp_collateral_add(coll, ark, rl);
-    }
-    if (err == SNP_OK) {
-        err = snp_collateral_add(coll, crl, cl);
+        err = snp_vendor_crl(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_VCEK, &der, &dl);
+        err = atk_verifier_add(coll, der, dl, err);
     }
     if (err != SNP_OK) {
         goto out;
@@ -157,16 +178,31 @@ atk_verifier_cb(void *ctx, const uint8_t *report, size_t len, const char *const 
     }
 out:
     snp_collateral_free(coll);
-    free(vcek);
-    free(ask);
     free(ark);
-    free(crl);
     free(res);
     return err;
 }
 
+/* snp_atk_verify_fn: the chip's collateral as the vendor serves it (the KDS path). */
+static SNP_UNUSED snp_err
+atk_verifier_cb(void *ctx, const uint8_t *report, size_t len, const char *const *policy,
+                bool *accepted, char *why, size_t why_size)
+{
+    return atk_verifier_check(ctx, report, len, NULL, 0, policy, accepted, why, why_size);
+}
+
+/* snp_atk_verify_certs_fn: the certificates the host stapled (extended report). */
+static SNP_UNUSED snp_err
+atk_verifier_certs_cb(void *ctx, const uint8_t *report, size_t len, const uint8_t *certs,
+                      size_t certs_len, const char *const *policy, bool *accepted, char *why,
+                      size_t why_size)
+{
+    SNP_ENSURE(certs != NULL, SNP_E_ARG);
+    return atk_verifier_check(ctx, report, len, certs, certs_len, policy, accepted, why, why_size);
+}
+
 /* snp_atk_sign_fn: sign report bytes 0x000..0x29F with a leaked VCEK or an uncertified key. */
-static snp_err
+static SNP_UNUSED snp_err
 atk_sign_cb(void *ctx, enum snp_atk_key key, uint64_t tcb, uint8_t *report, size_t len)
 {
     uint8_t secret[SNP_CHIP_SECRET_SIZE];
@@ -196,6 +232,134 @@ atk_sign_cb(void *ctx, enum snp_atk_key key, uint64_t tcb, uint8_t *report, size
         err = snp_signature_encode(report + SNP_REPORT_SIGNED_LEN, &sig);
     }
     snp_eckey_free(k);
+    return err;
+}
+
+/* ---- N10 with a leaked ASK ---------------------------------------------------------------- */
+
+/* The SPL extensions in the order the vendor writes them on Milan/Genoa VCEKs (attestation.md
+ * §4.4): public knowledge, visible in every certificate. */
+static const uint8_t atk_spl_order_legacy[] = {SNP_AMD_SPL_BL,  SNP_AMD_SPL_TEE,  SNP_AMD_SPL_4,
+                                               SNP_AMD_SPL_5,   SNP_AMD_SPL_6,    SNP_AMD_SPL_7,
+                                               SNP_AMD_SPL_SNP, SNP_AMD_SPL_UCODE};
+
+/* The leak: the ASK private key file of the vendor's key store (PKCS#8 PEM, docs/vendor.md). */
+static snp_err
+atk_leaked_ask(struct atk_verifier *a, struct snp_rsakey **out)
+{
+    char path[SNP_VENDOR_PATH_MAX];
+    uint8_t *pem = malloc(16384);
+    size_t n = 0, plen;
+    FILE *f = NULL;
+    snp_err err;
+
+    *out = NULL;
+    SNP_ENSURE(pem != NULL, SNP_E_NOMEM);
+    err = snp_vendor_ca_path(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ASK, path, sizeof(path));
+    plen = strlen(path);
+    if (err == SNP_OK && (plen < 4 || strcmp(path + plen - 4, ".pem") != 0)) {
+        err = SNP_E_STATE;
+    }
+    if (err == SNP_OK) {
+        memcpy(path + plen - 4, ".key", 4);
+        f = fopen(path, "rb");
+        err = f != NULL ? SNP_OK : SNP_E_IO;
+    }
+    if (err == SNP_OK) {
+        n = fread(pem, 1, 16384, f);
+        err = n > 0 && n < 16384 ? SNP_OK : SNP_E_IO;
+    }
+    if (err == SNP_OK) {
+        err = snp_rsakey_from_pem(out, pem, n);
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    snp_wipe(pem, 16384);
+    free(pem);
+    return err;
+}
+
+/* snp_atk_forge_fn (see snpkit/attack.h). */
+static SNP_UNUSED snp_err
+atk_forge_cb(void *ctx, uint8_t *report, size_t len, uint8_t *certs, size_t certs_size,
+             size_t *certs_len)
+{
+    static const struct snp_guid g_vcek = SNP_GUID_VCEK_INIT, g_ask = SNP_GUID_ASK_INIT,
+                                 g_ark = SNP_GUID_ARK_INIT;
+    struct atk_verifier *a = ctx;
+    struct snp_report r;
+    struct snp_rsakey *ask_key = NULL;
+    struct snp_eckey *k = NULL;
+    struct snp_x509 *genuine = NULL;
+    struct snp_x509_spec spec;
+    struct snp_amd_ext ext;
+    struct snp_signature sig;
+    struct snp_cert_blob blob[3];
+    uint8_t *gder = NULL, *fder = NULL, *ask = NULL, *ark = NULL;
+    size_t gl = 0, fl = 0, al = 0, rl = 0, used = 0;
+    snp_err err;
+
+    *certs_len = 0;
+    SNP_ENSURE(report != NULL && len == SNP_REPORT_SIZE, SNP_E_ARG);
+    memset(&spec, 0, sizeof(spec));
+    err = snp_report_decode(&r, report, len, NULL);
+    /* The shape to copy: the chip's genuine VCEK, as the KDS serves it to anyone. */
+    if (err == SNP_OK) {
+        err = snp_vendor_vcek_cert(a->vendor, SNP_PRODUCT_GENOA, r.chip_id, 64, r.reported_tcb,
+                                   &gder, &gl);
+    }
+    if (err == SNP_OK) {
+        err = snp_x509_from_der(&genuine, gder, gl, &used);
+    }
+    if (err == SNP_OK) {
+        err = atk_leaked_ask(a, &ask_key);
+    }
+    if (err == SNP_OK) {
+        err = snp_eckey_generate(&k);
+    }
+    if (err == SNP_OK) {
+        const struct snp_x509_info *gi = snp_x509_info(genuine);
+
+        ext = gi->amd;
+        spec.role = SNP_X509_ROLE_LEAF;
+        spec.subject_cn = gi->subject_cn;
+        spec.issuer_cn = gi->issuer_cn;
+        spec.serial = 0;
+        spec.not_before = gi->not_before;
+        spec.not_after = gi->not_after;
+        spec.amd = &ext;
+        spec.dn = &amd_sim_dn;
+        spec.spl_order = atk_spl_order_legacy;
+        spec.n_spl_order = sizeof(atk_spl_order_legacy);
+        err = snp_x509_issue(&fder, &fl, &spec, NULL, k, ask_key);
+    }
+    memset(&sig, 0, sizeof(sig));
+    if (err == SNP_OK) {
+        err = snp_ecdsa_p384_sign(k, report, SNP_REPORT_SIGNED_LEN, &sig);
+    }
+    if (err == SNP_OK) {
+        err = snp_signature_encode(report + SNP_REPORT_SIGNED_LEN, &sig);
+    }
+    if (err == SNP_OK) {
+        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ASK, &ask, &al);
+    }
+    if (err == SNP_OK) {
+        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ARK, &ark, &rl);
+    }
+    if (err == SNP_OK) {
+        blob[0] = (struct snp_cert_blob){g_vcek, fder, fl};
+        blob[1] = (struct snp_cert_blob){g_ask, ask, al};
+        blob[2] = (struct snp_cert_blob){g_ark, ark, rl};
+        err = snp_cert_table_encode(certs, certs_size, certs_len, blob, 3);
+    }
+    snp_x509_free(genuine);
+    snp_rsakey_free(ask_key);
+    snp_eckey_free(k);
+    free(gder);
+    free(fder);
+    free(ask);
+    free(ark);
     return err;
 }
 

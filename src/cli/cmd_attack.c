@@ -28,8 +28,9 @@ attack_usage(FILE *out)
             "      it observed (bytes read, fault, firmware status, guest reaction, verifier\n"
             "      verdict) with what is expected\n"
             "  --profile P  only this profile (default: every profile a scenario declares)\n"
-            "  --json       one JSON object per line (scenario, profile, expected, observed,\n"
-            "               match, evidence)\n"
+            "  --json       one JSON object per line and profile (id, profile, expected,\n"
+            "               observed, match, evidence, declared); a profile the scenario does\n"
+            "               not declare: \"declared\":false, expected/observed/match null\n"
             "  --trace      the steps: what the hypervisor did, what the hardware, firmware,\n"
             "               guest and verifier answered\n"
             "profiles: plain (SEV off), snp (SEV-SNP, default TCB), snp-patched (with the\n"
@@ -216,6 +217,33 @@ on_trace(void *ctx, enum snp_atk_actor who, const char *line)
     printf("  %-10s %s\n", snp_atk_actor_name(who), line);
 }
 
+/*
+ * The JSON line of a profile that was not run: the scenario does not declare it ("declared":
+ * false) or this build cannot stage it ("available": false). expected/observed/match are null,
+ * so no consumer mistakes the line for a result.
+ */
+static void
+json_not_run(const struct snp_atk_scenario *s, enum snp_atk_profile p, bool declared)
+{
+    char decl[64], why[96];
+
+    printf("{\"id\":");
+    json_str(s->id);
+    printf(",\"profile\":\"%s\",\"expected\":", snp_atk_profile_name(p));
+    if (declared) {
+        printf("\"%s\"", snp_atk_outcome_name(s->expect[p]));
+        snprintf(why, sizeof(why), "not available in this build");
+    } else {
+        printf("null");
+        declared_profiles(s, decl, sizeof(decl));
+        snprintf(why, sizeof(why), "not declared (declared: %s)", decl);
+    }
+    printf(",\"observed\":null,\"match\":null,\"evidence\":");
+    json_str(why);
+    printf(",\"declared\":%s%s}\n", declared ? "true" : "false",
+           declared ? ",\"available\":false" : "");
+}
+
 /* One scenario on one profile; the printed cell; *bad on a mismatch. */
 static snp_err
 run_one(const struct snp_atk_scenario *s, enum snp_atk_profile p, const struct snp_atk_env *env,
@@ -226,11 +254,17 @@ run_one(const struct snp_atk_scenario *s, enum snp_atk_profile p, const struct s
 
     if ((s->profiles & SNP_ATK_PROFILE_BIT(p)) == 0) {
         snprintf(cellbuf, size, "-");
+        if (json) {
+            json_not_run(s, p, false);
+        }
         return SNP_OK;
     }
     err = snp_atk_run(s, p, env, &r);
     if (err == SNP_E_UNSUPPORTED) {
         snprintf(cellbuf, size, "n/a");
+        if (json) {
+            json_not_run(s, p, true);
+        }
         return SNP_OK;
     }
     SNP_TRY(err);
@@ -246,7 +280,7 @@ run_one(const struct snp_atk_scenario *s, enum snp_atk_profile p, const struct s
                snp_atk_profile_name(p), snp_atk_outcome_name(r.expected),
                snp_atk_outcome_name(r.observed.outcome), r.match ? "true" : "false");
         json_str(r.observed.evidence);
-        printf("}\n");
+        printf(",\"declared\":true}\n");
     } else if (!r.match || env->trace != NULL) {
         printf("  %s on %s: expected %s, observed %s: %s\n", s->id, snp_atk_profile_name(p),
                snp_atk_outcome_name(r.expected), snp_atk_outcome_name(r.observed.outcome),
@@ -296,6 +330,9 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
     env.verify_ctx = &ver;
     env.sign = atk_sign_cb;
     env.sign_ctx = &ver;
+    env.verify_certs = atk_verifier_certs_cb;
+    env.forge = atk_forge_cb;
+    env.forge_ctx = &ver;
     env.trace = trace && !json ? on_trace : NULL;
     if (!json) {
         printf("%-*s %-*s %-*s %-*s %-*s %s\n", w.id, "SCENARIO", w.cap, "CAP", w.cell, "PLAIN VM",

@@ -22,6 +22,18 @@
 
 #define CHAN_BUF (8u * 4096u)
 
+/*
+ * TEST FIXTURE (THREAT-MODEL.md N6, docs/guest.md): the state the deliberately buggy NOTE op
+ * can reach. A host note lands in note[]; ADMIN hands out secret[] only while authorised is
+ * set, which no legitimate path ever does. The field order is the layout SNP_CHAN_NOTE_AUTH_OFF
+ * (snpkit/vmm.h) names: uint8_t members only, so there is no padding.
+ */
+struct app_notes {
+    uint8_t note[32];
+    uint8_t authorised;
+    uint8_t secret[32]; /* random per boot */
+};
+
 struct app {
     struct snp_guest *g;
     struct snp_grt *rt;
@@ -31,8 +43,10 @@ struct app {
     size_t chan_max; /* payload bytes per direction */
     uint32_t seq;
     bool kv;
+    const struct snp_guest_app_ext *ext; /* set while an ext app runs */
     bool plain; /* SEV off: no protection, no attestation (snp_grt_plain()) */
     uint8_t *in, *out;
+    struct app_notes notes; /* agent: the N6 test fixture's state */
 };
 
 static uint32_t
@@ -433,7 +447,7 @@ psc_test(struct app *a)
     console(a, memcmp(back, two, sizeof(two)) == 0 ? "psctest: private" : "psctest: FAIL read");
 }
 
-/* ---- diagnostics ops of the agent (docs/guest.md): ACCEPT, CPUID, EVENTS ------------------ */
+/* ---- diagnostics ops of the agent (docs/guest.md): ACCEPT .. REGHOLD ---------------------- */
 
 /* Injected events (interrupts, NMIs, exceptions other than #VC) seen by each vCPU: a kernel's
  * IDT would dispatch them; the agent only counts them so the channel can say what arrived. */
@@ -442,6 +456,7 @@ static struct {
     struct snp_guest *g;
     uint32_t count;
     uint8_t vector, type;
+    uint32_t job_secret, job_bits, job_step; /* IRQWORK (test fixture, N5) */
 } g_app_ev[APP_EV_SLOTS];
 
 /* The slot of @g; with @claim a fresh one (a slot left by a VM that was killed before its
@@ -469,6 +484,27 @@ ev_slot(struct snp_guest *g, bool claim)
     return i;
 }
 
+/*
+ * TEST FIXTURE (THREAT-MODEL.md N5, docs/guest.md): while an IRQWORK job runs, every event
+ * does one step of a computation over a secret, one bit per event, and a set bit costs
+ * APP_IRQ_EXTRA reads of private memory more than a clear one (like a square-and-multiply
+ * step driven by a timer interrupt). Nothing here is visible to the host but the time it takes.
+ */
+#define APP_IRQ_EXTRA 16u
+
+static void
+irq_step(struct snp_guest *g, unsigned i)
+{
+    uint8_t b[64];
+
+    if (((g_app_ev[i].job_secret >> g_app_ev[i].job_step) & 1u) != 0) {
+        for (unsigned k = 0; k < APP_IRQ_EXTRA; k++) {
+            snp_guest_read(g, (SNP_APP_BOOT_GPA | snp_guest_cbit_mask(g)) + 64u * k, b, sizeof(b));
+        }
+    }
+    g_app_ev[i].job_step++;
+}
+
 static void
 app_event(struct snp_guest *g, uint8_t vector, uint8_t type, uint32_t error_code)
 {
@@ -479,7 +515,116 @@ app_event(struct snp_guest *g, uint8_t vector, uint8_t type, uint32_t error_code
         g_app_ev[i].count++;
         g_app_ev[i].vector = vector;
         g_app_ev[i].type = type;
+        if (g_app_ev[i].job_step < g_app_ev[i].job_bits) {
+            irq_step(g, i);
+        }
     }
+}
+
+/* N2: @units units of work over measured private memory, each one guest memory operation. */
+static snp_err
+op_work(struct app *a, const uint8_t *body, size_t len, size_t *out_len)
+{
+    uint8_t b[64];
+    uint32_t units, sum = 0;
+
+    SNP_ENSURE(len == 4, SNP_E_FORMAT);
+    units = get32(body);
+    SNP_ENSURE(units >= 1 && units <= SNP_APP_WORK_MAX, SNP_E_RANGE);
+    for (uint32_t u = 0; u < units; u++) {
+        snp_guest_read(a->g, (SNP_APP_BOOT_GPA | a->cbit) + 64u * (u % 64u), b, sizeof(b));
+        for (size_t k = 0; k < sizeof(b); k++) {
+            sum = sum * 31u + b[k];
+        }
+    }
+    put32(a->out + 4, units); /* the progress counter: every unit was done */
+    put32(a->out + 8, sum);
+    *out_len = 4 + 8;
+    return SNP_OK;
+}
+
+/* N5 (test fixture): a fresh 32-bit secret, one bit per injected event; the guest idles with
+ * @rounds + 2 HLTs (one to start, one per step, one to end) and then REVEALS the secret in its
+ * answer, which no real guest would do: the scenario needs the truth to score the guess. */
+static snp_err
+op_irqwork(struct app *a, const uint8_t *body, size_t len, size_t *out_len)
+{
+    unsigned i = ev_slot(a->g, false);
+    uint8_t s[4];
+    uint32_t rounds;
+
+    SNP_ENSURE(len == 4, SNP_E_FORMAT);
+    SNP_ENSURE(i < APP_EV_SLOTS, SNP_E_STATE);
+    rounds = get32(body);
+    SNP_ENSURE(rounds >= 1 && rounds <= SNP_APP_IRQWORK_MAX, SNP_E_RANGE);
+    SNP_TRY(snp_random(s, sizeof(s)));
+    g_app_ev[i].job_secret = get32(s);
+    g_app_ev[i].job_step = 0;
+    g_app_ev[i].job_bits = rounds;
+    for (uint32_t k = 0; k < rounds + 2; k++) {
+        snp_guest_hlt(a->g);
+    }
+    put32(a->out + 4, g_app_ev[i].job_step);
+    put32(a->out + 8, g_app_ev[i].job_secret);
+    *out_len = 4 + 8;
+    g_app_ev[i].job_bits = 0;
+    g_app_ev[i].job_secret = 0;
+    snp_wipe(s, sizeof(s));
+    return SNP_OK;
+}
+
+/*
+ * N6: DELIBERATELY BUGGY TEST FIXTURE (docs/guest.md). Stores a host note (u16 off, u16 len,
+ * bytes) in notes.note[]. THE BUG: the offset and length from the host are checked against
+ * the containing struct, not against note[]: off 32 reaches `authorised`, 33.. the secret.
+ * It is safe C (every byte written lies inside a->notes, no UB) and still a hole: SNP cannot
+ * protect a guest from its own logic. The fix would be `off + n <= sizeof(a->notes.note)`.
+ */
+static snp_err
+op_note(struct app *a, const uint8_t *body, size_t len)
+{
+    size_t off, n;
+
+    SNP_ENSURE(len >= 4, SNP_E_FORMAT);
+    off = (size_t)body[0] | (size_t)body[1] << 8;
+    n = (size_t)body[2] | (size_t)body[3] << 8;
+    SNP_ENSURE(len == 4 + n, SNP_E_FORMAT);
+    SNP_ENSURE(off <= sizeof(a->notes) && n <= sizeof(a->notes) - off, SNP_E_RANGE); /* BUG */
+    if (n > 0) {
+        memcpy((uint8_t *)&a->notes + off, body + 4, n);
+    }
+    return SNP_OK;
+}
+
+/* WeSee (test fixture): what a kernel keeps in registers across an idle HLT: a value it is
+ * about to test in RAX, one of its own in RCX. Only an instruction the guest executed may
+ * change them; the answer says what RAX and RDX hold after the HLT, the RCX the guest held,
+ * and how many #VC its handler took meanwhile. */
+#define APP_REG_RAX UINT64_C(0x600DCAFE600DCAFE)
+#define APP_REG_RCX UINT64_C(0x5EC2E75EC2E7)
+
+static snp_err
+op_reghold(struct app *a, size_t len, size_t *out_len)
+{
+    struct snp_guest_regs *r = snp_guest_regs(a->g);
+    uint64_t vc0 = snp_grt_vc_count(a->rt), rax, rdx;
+
+    SNP_ENSURE(len == 0, SNP_E_FORMAT);
+    r->rax = APP_REG_RAX;
+    r->rcx = APP_REG_RCX;
+    r->rdx = 0;
+    snp_guest_hlt(a->g);
+    rax = r->rax;
+    rdx = r->rdx;
+    put32(a->out + 4, (uint32_t)rax);
+    put32(a->out + 8, (uint32_t)(rax >> 32));
+    put32(a->out + 12, (uint32_t)rdx);
+    put32(a->out + 16, (uint32_t)(rdx >> 32));
+    put32(a->out + 20, (uint32_t)APP_REG_RCX);
+    put32(a->out + 24, (uint32_t)(APP_REG_RCX >> 32));
+    put32(a->out + 28, (uint32_t)(snp_grt_vc_count(a->rt) - vc0));
+    *out_len = 4 + 28;
+    return SNP_OK;
 }
 
 static snp_err
@@ -508,6 +653,25 @@ op_diag(struct app *a, uint8_t op, const uint8_t *body, size_t len, size_t *out_
         *out_len = 4 + 6;
         return SNP_OK;
     }
+    if (op == SNP_APP_OP_WORK) {
+        return op_work(a, body, len, out_len);
+    }
+    if (op == SNP_APP_OP_IRQWORK) {
+        return op_irqwork(a, body, len, out_len);
+    }
+    if (op == SNP_APP_OP_NOTE) {
+        return op_note(a, body, len);
+    }
+    if (op == SNP_APP_OP_ADMIN) {
+        SNP_ENSURE(len == 0, SNP_E_FORMAT);
+        SNP_ENSURE(a->notes.authorised != 0, SNP_E_STATE); /* never set legitimately */
+        memcpy(a->out + 4, a->notes.secret, sizeof(a->notes.secret));
+        *out_len = 4 + sizeof(a->notes.secret);
+        return SNP_OK;
+    }
+    if (op == SNP_APP_OP_REGHOLD) {
+        return op_reghold(a, len, out_len);
+    }
     return SNP_E_UNSUPPORTED;
 }
 
@@ -531,14 +695,17 @@ serve(struct app *a, const char *app_name)
             return;
         }
         out_len = 4;
-        if (op == SNP_APP_OP_REPORT || op == SNP_APP_OP_EXT_REPORT) {
+        if (a->ext != NULL) { /* only the app's own ops (app.h) */
+            size_t n_body = 0;
+            err = a->ext->handle(a->ext->ctx, op, body, blen, a->out + 4, a->chan_max - 4, &n_body);
+            out_len = 4 + (n_body <= a->chan_max - 4 ? n_body : 0);
+        } else if (op == SNP_APP_OP_REPORT || op == SNP_APP_OP_EXT_REPORT) {
             err = op_report(a, body, blen, op == SNP_APP_OP_EXT_REPORT, &out_len);
         } else if (op == SNP_APP_OP_KEY) {
             err = op_key(a, body, blen, &out_len);
         } else if (a->kv && (op == SNP_APP_OP_KV_PUT || op == SNP_APP_OP_KV_GET)) {
             err = op_kv(a, body, blen, op == SNP_APP_OP_KV_PUT, &out_len);
-        } else if (!a->kv &&
-                   (op == SNP_APP_OP_ACCEPT || op == SNP_APP_OP_CPUID || op == SNP_APP_OP_EVENTS)) {
+        } else if (!a->kv && op >= SNP_APP_OP_ACCEPT && op <= SNP_APP_OP_REGHOLD) {
             err = op_diag(a, op, body, blen, &out_len);
         } else {
             err = SNP_E_UNSUPPORTED;
@@ -554,13 +721,19 @@ serve(struct app *a, const char *app_name)
 }
 
 static const char *
-app_of(const char *cmdline)
+app_of(const char *cmdline, const struct snp_guest_app_ext *ext)
 {
     const char *p = cmdline;
 
     while ((p = strstr(p, "snpkit.app=")) != NULL) {
         if (p == cmdline || p[-1] == ' ') {
             p += strlen("snpkit.app=");
+            for (size_t i = 0; ext != NULL && ext->names[i] != NULL; i++) {
+                size_t n = strlen(ext->names[i]);
+                if (strncmp(p, ext->names[i], n) == 0 && (p[n] == ' ' || p[n] == '\0')) {
+                    return ext->names[i];
+                }
+            }
             if (strncmp(p, "kv", 2) == 0 && (p[2] == ' ' || p[2] == '\0')) {
                 return "kv";
             }
@@ -580,6 +753,29 @@ app_of(const char *cmdline)
 void
 snp_guest_app_main(struct snp_guest *g, void *arg)
 {
+    snp_guest_app_main_ext(g, arg, NULL);
+}
+
+/* The ext app named @name, if it is one: start it (NULL when it is not, or did not start). */
+static const struct snp_guest_app_ext *
+ext_start(struct app *a, const struct snp_guest_app_ext *ext, const char *name)
+{
+    for (size_t i = 0; ext != NULL && ext->names[i] != NULL; i++) {
+        if (ext->names[i] == name) {
+            if (ext->start(ext->ctx, name, a->dev) != SNP_OK) {
+                console(a, "snpkit guest: the app did not start");
+                return NULL;
+            }
+            return ext;
+        }
+    }
+    return NULL;
+}
+
+void
+snp_guest_app_main_ext(struct snp_guest *g, void *arg, const struct snp_guest_app_ext *ext)
+{
+    bool is_ext = false;
     struct snp_grt_config c;
     struct app a;
     uint64_t cmdline_gpa = 0, hashes_gpa = 0;
@@ -610,7 +806,7 @@ snp_guest_app_main(struct snp_guest *g, void *arg)
         console(&a, "snpkit guest: plain VM (SEV off): no memory protection, no attestation");
     }
     if (!cmdline_load(&a, cmdline_gpa, hashes_gpa, cmdline, sizeof(cmdline)) ||
-        (name = app_of(cmdline)) == NULL) {
+        (name = app_of(cmdline, ext)) == NULL) {
         /* The host handed us a command line the launch did not measure. */
         console(&a, "snpkit guest: command line does not match the measured hashes");
         if (!a.plain) {
@@ -642,17 +838,37 @@ snp_guest_app_main(struct snp_guest *g, void *arg)
     if (a.in == NULL || a.out == NULL || snp_grt_open_dev(a.rt, &a.dev) != SNP_OK) {
         goto out;
     }
-    console(&a, a.kv ? "snpkit guest: app=kv" : "snpkit guest: app=agent");
+    for (size_t i = 0; ext != NULL && ext->names[i] != NULL; i++) {
+        is_ext = is_ext || ext->names[i] == name;
+    }
+    if (is_ext) {
+        char line[64] = "snpkit guest: app=";
+        size_t k = strlen(line), n = strlen(name);
+        memcpy(line + k, name, n < sizeof(line) - k - 1 ? n : sizeof(line) - k - 1);
+        console(&a, line);
+        if ((a.ext = ext_start(&a, ext, name)) == NULL) {
+            goto out;
+        }
+    } else {
+        console(&a, a.kv ? "snpkit guest: app=kv" : "snpkit guest: app=agent");
+        if (!a.kv && snp_random(a.notes.secret, sizeof(a.notes.secret)) != SNP_OK) {
+            goto out; /* the N6 fixture's secret (ADMIN) */
+        }
+    }
     if (ev_slot(g, true) < APP_EV_SLOTS) {
         snp_guest_set_event_handler(g, app_event);
     }
     serve(&a, name);
+    if (a.ext != NULL) {
+        a.ext->stop(a.ext->ctx);
+    }
 out:
     if (ev_slot(g, false) < APP_EV_SLOTS) {
         snp_guest_set_event_handler(g, NULL);
         memset(&g_app_ev[ev_slot(g, false)], 0, sizeof(g_app_ev[0]));
     }
     snp_guest_dev_close(a.dev);
+    snp_wipe(&a.notes, sizeof(a.notes));
     if (a.in != NULL) {
         snp_wipe(a.in, CHAN_BUF);
     }

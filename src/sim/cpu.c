@@ -216,18 +216,29 @@ regs_to_vmsa(struct snp_vmsa *s, const struct snp_guest_regs *r)
     s->rflags = r->rflags;
 }
 
-static snp_err
-vmsa_read(struct snp_machine *m, const struct snp_vm *vm, uint64_t spa)
+/* The key the VMSA page is sealed under: the guest's (§4). The mutation check's broken chip
+ * seals nothing: its VMSAs are plaintext (the firmware writes them so at launch, psp_launch.c). */
+static uint16_t
+vmsa_key(const struct snp_machine *m, const struct snp_vm *vm)
 {
-    SNP_TRY(snp_memctl_read(&m->mc, spa, vm_key(vm), m->page_tmp, SNP_PAGE_SIZE));
+    if ((m->cfg.mutations & SNP_MUT_NO_VMSA_SEAL) != 0) {
+        return SNP_KEY_PLAIN;
+    }
+    return vm_key(vm);
+}
+
+static snp_err
+vmsa_read(struct snp_machine *m, const struct snp_vcpu *v, const struct snp_vm *vm)
+{
+    SNP_TRY(snp_memctl_read(&m->mc, v->vmsa_spa, vmsa_key(m, vm), m->page_tmp, SNP_PAGE_SIZE));
     return snp_vmsa_decode(&m->vmsa_tmp, m->page_tmp, SNP_PAGE_SIZE, NULL);
 }
 
 static snp_err
-vmsa_write(struct snp_machine *m, const struct snp_vm *vm, uint64_t spa)
+vmsa_write(struct snp_machine *m, const struct snp_vcpu *v, const struct snp_vm *vm)
 {
     SNP_TRY(snp_vmsa_encode(m->page_tmp, &m->vmsa_tmp));
-    return snp_memctl_write(&m->mc, spa, vm_key(vm), m->page_tmp, SNP_PAGE_SIZE);
+    return snp_memctl_write(&m->mc, v->vmsa_spa, vmsa_key(m, vm), m->page_tmp, SNP_PAGE_SIZE);
 }
 
 static void
@@ -245,7 +256,7 @@ vmrun_load(struct snp_machine *m, struct snp_vcpu *v, const struct snp_vm *vm)
     bool ok = false;
 
     v->eventinj = 0;
-    if (!vmsa_ok(m, vm, v->vmsa_spa) || vmsa_read(m, vm, v->vmsa_spa) != SNP_OK) {
+    if (!vmsa_ok(m, vm, v->vmsa_spa) || vmsa_read(m, v, vm) != SNP_OK) {
         goto out;
     }
     regs_from_vmsa(&v->regs, &m->vmsa_tmp);
@@ -273,7 +284,7 @@ vmrun_load(struct snp_machine *m, struct snp_vcpu *v, const struct snp_vm *vm)
         (m->vmsa_tmp.event_inj & SNP_VMSA_EVENTINJ_VALID) != 0) {
         v->pending_event = m->vmsa_tmp.event_inj;
         m->vmsa_tmp.event_inj = 0;
-        if (vmsa_write(m, vm, v->vmsa_spa) != SNP_OK) {
+        if (vmsa_write(m, v, vm) != SNP_OK) {
             goto out;
         }
     }
@@ -287,12 +298,12 @@ out:
 static void
 vmexit_seal(struct snp_machine *m, struct snp_vcpu *v, const struct snp_vm *vm)
 {
-    if (vmsa_read(m, vm, v->vmsa_spa) == SNP_OK) {
+    if (vmsa_read(m, v, vm) == SNP_OK) {
         regs_to_vmsa(&m->vmsa_tmp, &v->regs);
         m->vmsa_tmp.guest_exit_code = v->exit_code;
         m->vmsa_tmp.guest_exitinfo1 = v->exit_info1;
         m->vmsa_tmp.guest_exitinfo2 = v->exit_info2;
-        (void)vmsa_write(m, vm, v->vmsa_spa);
+        (void)vmsa_write(m, v, vm);
     }
     scratch_wipe(m);
     if (vm->type != SNP_VM_PLAIN) {

@@ -43,7 +43,8 @@ snp_host_write(struct snp_machine *m, uint64_t spa, const void *buf, size_t len,
         size_t n = SNP_PAGE_SIZE - off < len ? SNP_PAGE_SIZE - off : len;
 
         m->cycles += 1;
-        if (m->cfg.sev_enabled &&
+        /* §1.6.1 (I1); the mutation check's broken chip skips it. */
+        if (m->cfg.sev_enabled && (m->cfg.mutations & SNP_MUT_NO_HOST_WRITE_RMP) == 0 &&
             snp_rmp_check_host(&m->rmp, spa, SNP_ACC_WRITE, false, pf_err) != SNP_HW_OK) {
             return SNP_HW_PF;
         }

@@ -41,7 +41,8 @@ config_check(const struct snp_machine_config *c)
     if (c->dram_size == 0 || c->dram_size % SNP_2M_SIZE != 0 || c->max_asid == 0 ||
         c->max_asid > 1023 || c->max_vms == 0 || c->max_vcpus == 0 || c->vcpu_stack_size < 65536 ||
         c->guest_max_pages == 0 || c->guest_max_pages > (UINT64_C(1) << 27) ||
-        c->cache_lines < SNP_CACHE_WAYS || c->cache_lines % SNP_CACHE_WAYS != 0) {
+        c->cache_lines < SNP_CACHE_WAYS || c->cache_lines % SNP_CACHE_WAYS != 0 ||
+        (c->mutations & ~SNP_MUT_ALL) != 0) {
         return SNP_E_ARG;
     }
     return SNP_OK;
@@ -83,7 +84,9 @@ alloc_parts(struct snp_machine *m)
     m->mc.max_asid = c->max_asid;
     m->mc.nlines = c->cache_lines;
     m->mc.cycles = &m->cycles;
+    m->mc.mutations = c->mutations;
     snp_rmp_init(&m->rmp, m->rmp.e, m->rmp.asid_count, npages, c->max_asid);
+    m->rmp.mutations = c->mutations;
     return snp_cpu_init(m);
 }
 

@@ -33,6 +33,17 @@ trace(struct snp_memctl *mc, uint64_t spa, bool write, const uint8_t *data, size
     }
 }
 
+/* Whether DRAM holds lines of @key as ciphertext (§3.1: every guest key; the mutation
+ * check's broken chip ignores the C-bit and stores plaintext). */
+static bool
+encrypted(const struct snp_memctl *mc, uint16_t key)
+{
+    if ((mc->mutations & SNP_MUT_NO_MEM_ENCRYPTION) != 0) {
+        return false;
+    }
+    return key != SNP_KEY_PLAIN;
+}
+
 /* DRAM <- line (encrypting under the line's key). */
 static snp_err
 writeback(struct snp_memctl *mc, size_t i)
@@ -45,7 +56,7 @@ writeback(struct snp_memctl *mc, size_t i)
     if (!l->valid || !l->dirty) {
         return SNP_OK;
     }
-    if (l->key == SNP_KEY_PLAIN) {
+    if (!encrypted(mc, l->key)) {
         memcpy(d, line_bytes(mc, i), SNP_PAGE_SIZE);
     } else {
         /* §3.2: C = E_K(P ^ T(spa)) ^ T(spa) per 16-byte block, K = the ASID's key. */
@@ -75,7 +86,7 @@ fill(struct snp_memctl *mc, size_t i, uint64_t pfn, uint16_t key, bool no_fetch)
     }
     trace(mc, spa, false, d, SNP_PAGE_SIZE);
     *mc->cycles += SNP_CYC_DRAM_PAGE;
-    if (key == SNP_KEY_PLAIN) {
+    if (!encrypted(mc, key)) {
         memcpy(line_bytes(mc, i), d, SNP_PAGE_SIZE);
     } else {
         err = snp_aes_xts_crypt(mc->slot[key], false, spa, d, line_bytes(mc, i), SNP_PAGE_SIZE);
@@ -309,7 +320,7 @@ snp_memctl_check_invariants(const struct snp_memctl *mc, uint8_t *scratch, char 
         if (l->dirty || mc->phys_touched) {
             continue;
         }
-        if (l->key == SNP_KEY_PLAIN) {
+        if (!encrypted(mc, l->key)) {
             memcpy(scratch, dram_page(mc, l->pfn), SNP_PAGE_SIZE);
         } else if (snp_aes_xts_crypt(mc->slot[l->key], false, l->pfn << SNP_PAGE_SHIFT,
                                      dram_page(mc, l->pfn), scratch, SNP_PAGE_SIZE) != SNP_OK) {

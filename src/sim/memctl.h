@@ -49,7 +49,8 @@ struct snp_memctl {
     uint64_t *cycles; /* the machine's cycle counter */
     snp_bus_trace_fn trace;
     void *trace_ctx;
-    bool phys_touched; /* a physical attacker wrote or aliased DRAM: clean lines may differ */
+    bool phys_touched;  /* a physical attacker wrote or aliased DRAM: clean lines may differ */
+    uint32_t mutations; /* SNP_MUT_* (test-only broken chip): NO_MEM_ENCRYPTION here */
 };
 
 /* Cycle costs charged to *cycles (arbitrary but fixed: timing channels need only ordering). */

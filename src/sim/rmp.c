@@ -23,6 +23,7 @@ snp_rmp_init(struct snp_rmp *r, struct snp_rmp_entry *entries, uint64_t *asid_co
     r->max_asid = max_asid;
     r->e = entries;
     r->asid_count = asid_count;
+    r->mutations = 0;
 }
 
 const struct snp_rmp_entry *
@@ -131,9 +132,11 @@ snp_rmp_check_guest(const struct snp_rmp *r, const struct snp_guest_access *a, u
         return SNP_HW_NPF;
     }
     base |= SNP_NPF_ENC;
-    /* Row 3: private access, page not assigned to this ASID at this GPA -> #NPF (RMP). */
+    /* Row 3: private access, page not assigned to this ASID at this GPA -> #NPF (RMP). The
+     * mutation check's broken chip skips the GPA comparison (SEVered, I4). */
     if (!g->assigned || a->asid == 0 || g->asid != a->asid ||
-        bound_gpa != (a->gpa & ~(uint64_t)(SNP_PAGE_SIZE - 1))) {
+        (bound_gpa != (a->gpa & ~(uint64_t)(SNP_PAGE_SIZE - 1)) &&
+         (r->mutations & SNP_MUT_NO_RMP_GPA_CHECK) == 0)) {
         *err = base;
         return SNP_HW_NPF;
     }

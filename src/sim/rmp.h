@@ -34,6 +34,7 @@ struct snp_rmp {
     uint32_t max_asid;
     struct snp_rmp_entry *e; /* npages */
     uint64_t *asid_count;    /* max_asid + 1: 4K pages governed by an entry of that ASID */
+    uint32_t mutations;      /* SNP_MUT_* (test-only broken chip); 0 after snp_rmp_init */
 };
 
 /* One guest access after the nested walk (§1.6.2). */

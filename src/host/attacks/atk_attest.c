@@ -338,24 +338,41 @@ atk_n10_leaked_vcek(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     return SNP_OK;
 }
 
-/* A1: "software pretending": a report signed by a key the vendor never certified. */
+/*
+ * A1: "software pretending": a report signed by a key the vendor never certified. Both halves
+ * of the claim are observed: the genuine report of the same chip (VCEK chained to the trusted
+ * ARK) must be ACCEPTED by the same verifier with the same policy, else a rejection of the
+ * forgery would prove nothing (NOT_RUN with the reason).
+ */
 snp_err
 atk_a1_forged_signer(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
     uint8_t rep[SNP_REPORT_SIZE], rd[64], nonce[64], meas[48];
-    char why[256];
-    bool ok = false;
+    char why[256], why_genuine[256];
+    bool ok = false, genuine = false;
 
     memset(rd, 0x99, sizeof(rd));
     memset(nonce, 0xAB, sizeof(nonce));
     memset(meas, 0xEE, sizeof(meas));
     atk_launch_default(c, &l);
     SNP_TRY(get_report(c, &l, rd, rep)); /* the real CHIP_ID and TCB, to look genuine */
+    atk_trace(c, SNP_ATK_ACT_HV, "control: the genuine report, as the chip signed it");
+    SNP_TRY(atk_verify(c, rep, sizeof(rep), NULL, &genuine, why_genuine, sizeof(why_genuine)));
     (void)forge(rep, nonce, meas);
     atk_trace(c, SNP_ATK_ACT_HV, "forged MEASUREMENT ee.. and REPORT_DATA ab..");
     SNP_TRY(atk_sign(c, SNP_ATK_KEY_UNCERTIFIED, 0, rep, sizeof(rep)));
     SNP_TRY(atk_verify(c, rep, sizeof(rep), NULL, &ok, why, sizeof(why)));
-    judge_verifier(ok, why, "report signed by an uncertified key", obs);
+    if (!genuine) {
+        atk_evidence(obs, SNP_ATK_NOT_RUN,
+                     "the genuine report of the chip was rejected too (%s): the verifier does "
+                     "not show A1's positive half, so the forgery's verdict proves nothing",
+                     why_genuine);
+        return SNP_OK;
+    }
+    judge_verifier(ok, why,
+                   "genuine report ACCEPTED (VCEK chained to the trusted ARK); report "
+                   "signed by an uncertified key",
+                   obs);
     return SNP_OK;
 }

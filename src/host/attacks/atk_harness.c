@@ -346,6 +346,12 @@ static const struct snp_atk_scenario atk_scenarios[] = {
     { "i4-remap-severed", "SEVered: remap a GPA to another guest page", "I4, SEVered", "H2",
       "NPT is the host's", "RMP GPA check: #NPF, the guest never sees the data", P_ALL,
       { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i4_remap },
+    { "crossline", "run the attacker's VM on the victim's VMSA / pages (other ASID)",
+      "CrossLine (Li et al., CCS 2021)", "H2, H4",
+      "the host writes VMCBs and NPTs of two VMs",
+      "VMRUN: VMSA's RMP entry must name the VMCB's ASID (VMEXIT_INVALID); RMP owner ASID on "
+      "guest access (#NPF)", P_SNPS,
+      { X, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_crossline },
     { "i3-replay-page", "write back an old ciphertext of a page", "I3", "H1",
       "host kept an old copy", "RMP check on host writes (#PF RMP)", P_SNPS,
       { X, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i3_replay_page },
@@ -365,6 +371,12 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "the host loads the image", "launch digest differs: verifier's expected measurement",
       P_SNPS, { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER },
       atk_undeserved_trust },
+    { "n7-backdoored-image", "launch a backdoored kernel; the genuine image as control",
+      "N7, A2", "H7",
+      "the host loads the image; a relying party that does not pin MEASUREMENT",
+      "verifier's expected measurement (expect-measurement); the default policy accepts the "
+      "faithful report (conceded by N7)", P_SNPS,
+      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_n7_backdoored_image },
     { "tcb-rollback", "install firmware older than the committed TCB", "TCB rollback", "H7",
       "the host installs firmware", "firmware anti-rollback: BAD_SVN", P_SNPS,
       { X, SNP_ATK_REJECTED_FW, SNP_ATK_REJECTED_FW }, atk_tcb_rollback },
@@ -376,6 +388,11 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "verifier's minimum REPORTED_TCB above X (after the fix and re-keying); without one, "
       "none: the forgery verifies", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_n10_leaked_vcek },
+    { "n10-leaked-ask", "certify a fresh key as the chip's VCEK with a leaked ASK", "N10",
+      "phys", "the ASK private key leaked (vendor compromise); the verifier takes the host's "
+      "certificate table", "none: conceded (N10), the verifier cannot tell; only a new ASK from "
+      "the vendor; a verifier fetching the VCEK by CHIP_ID/TCB is not fooled (in the evidence)",
+      P_SNPS, { X, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n10_leaked_ask },
     { "a1-forged-signer", "sign a forged report with a key AMD never certified", "A1", "H7",
       "the host can produce any bytes and any signature",
       "verifier checks the signature with the VCEK chained to the trusted ARK", P_SNPS,
@@ -386,6 +403,11 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "alias check at boot, PLATFORM_INFO.ALIAS_CHECK_COMPLETE required by the verifier "
       "(require-platform alias_check_complete)", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_badram_alias },
+    { "n8-phys-replay", "write old DRAM ciphertext back at the same address", "N8", "phys",
+      "physical access to the DRAM cells; no memory integrity",
+      "none in SNP (conceded by N8): would need memory integrity with freshness (MAC and "
+      "replay counter per line, an integrity tree)", P_SNPS,
+      { X, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n8_phys_replay },
     { "cachewarp", "INVD drops the guest's dirty line", "CacheWarp (CVE-2023-20592)", "H1",
       "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_SNPS,
       { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },
@@ -406,6 +428,11 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "the host may inject any vector (EVENTINJ)",
       "RestrictedInjection in SEV_FEATURES: VMRUN refuses all but #HV", P_ALL,
       { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW }, atk_heckler },
+    { "wesee-vc-injection", "inject #VC (MSR) while the guest idles", "WeSee (CVE-2024-25742)",
+      "H4", "the host may inject vector 29; the #VC handler trusts the error code",
+      "RestrictedInjection in SEV_FEATURES: VMRUN refuses all but #HV (guest-side: check the "
+      "instruction at RIP)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW }, atk_wesee },
     /* Side channels are outside the SNP guarantees (THREAT-MODEL.md N3): conceded, so the
      * expected outcome is SUCCEEDED everywhere; the defence names what would stop them. */
     { "cipherleaks", "see the guest write the same value again", "N3, CipherLeaks", "H1",
@@ -416,11 +443,24 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "NPT and the preemption tick are the host's",
       "conceded: none in SNP (guest-side: oblivious access, #VC/timer-aware step detection)",
       P_ALL, { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_pf_channel },
+    { "irq-timing", "time the guest's interrupt handler to read a secret bit by bit",
+      "N5", "H4, H5", "the host injects the interrupts and owns the clock",
+      "conceded: none in SNP (RestrictedInjection leaves #HV; guest-side: constant-time "
+      "handlers)", P_ALL, { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED },
+      atk_irq_timing },
     /* Availability is outside the SNP guarantees (THREAT-MODEL.md N1, N2): the hypervisor may
      * always refuse to run or kill a VM; the scenario shows it and that nothing objects. */
     { "dos-withhold", "stop running the vCPU, then kill the VM", "N1, N2", "H5",
       "the host schedules vCPUs", "none (out of scope)", P_ALL,
       { SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS }, atk_dos_withhold },
+    { "starvation", "run the vCPU in one time slice out of 4", "N2", "H5",
+      "the host schedules vCPUs", "none (out of scope)", P_ALL,
+      { SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS }, atk_starve },
+    /* A guest's own bugs are outside the SNP guarantees (THREAT-MODEL.md N6). */
+    { "guest-bug", "exploit a buggy guest handler through channel input", "N6", "H6",
+      "the guest trusts an offset read from host input (agent NOTE, a test fixture)",
+      "none in SNP: fix the guest (bound by the buffer, not the containing struct)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_guest_bug },
 };
 /* clang-format on */
 
@@ -481,6 +521,7 @@ atk_machine(struct snp_atk_ctx *c)
     cfg.rng = atk_rng;
     c->rng_state = UINT64_C(0x5eed5eed12345678);
     cfg.rng_ctx = &c->rng_state;
+    cfg.mutations = c->env->mutations; /* the mutation check only */
     if (c->profile == SNP_ATK_SNP_PATCHED) {
         struct snp_tcb t;
         cfg.mitigations |= SNP_MIT_INVD_FIX;

@@ -121,5 +121,20 @@ snp_err atk_double_validation(struct snp_atk_ctx *c, struct snp_atk_observed *ob
 snp_err atk_cpuid_spoof(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_cpuid_launch(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_heckler(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+/* atk_starve.c: N2; atk_irq.c: N5 interrupt timing and WeSee; atk_guestbug.c: N6. */
+snp_err atk_starve(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_irq_timing(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_wesee(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_guest_bug(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+/* atk_image.c: A2 positive half and N7; atk_forge.c: N10 with a leaked ASK; atk_phys.c: N8
+ * physical replay; atk_crossline.c: CrossLine. */
+snp_err atk_n7_backdoored_image(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_n10_leaked_ask(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_n8_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_crossline(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+/* Launch @l, ask for one report over @rd into @report (SNP_REPORT_SIZE bytes), shut the guest
+ * down (atk_image.c). SNP_E_STATE when the guest gave no report. */
+snp_err atk_image_report(struct snp_atk_ctx *c, const struct snp_vmm_launch *l,
+                         const uint8_t rd[64], uint8_t *report);
 
 #endif /* SNP_HOST_ATK_INT_H */

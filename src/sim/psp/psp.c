@@ -126,6 +126,7 @@ snp_psp_new(struct snp_psp **out, struct snp_machine *m, const struct snp_machin
     p->rng_ctx = c->rng_ctx;
     p->dram_size = c->dram_size;
     p->max_asid = c->max_asid;
+    p->mutations = c->mutations;
     /* One context per ASID plus room for contexts not yet activated (RESOURCE_LIMIT beyond:
      * real firmware keeps contexts in host pages; we keep them in a fixed table). */
     p->max_guests = c->max_asid + 16;

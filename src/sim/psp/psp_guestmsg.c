@@ -62,7 +62,8 @@ gr_dispatch(struct snp_psp *p, struct psp_guest *g, const struct snp_msg_hdr *h,
 
 /* §7.3 "FW-side request validation" + the types this model implements. */
 static enum snp_fw_status
-gr_header(const struct psp_guest *g, const uint8_t *page, struct snp_msg_hdr *h)
+gr_header(const struct snp_psp *p, const struct psp_guest *g, const uint8_t *page,
+          struct snp_msg_hdr *h)
 {
     if (snp_msg_hdr_decode(h, page, SNP_MSG_HDR_SIZE, NULL) != SNP_OK ||
         snp_msg_hdr_check_request(h, NULL) != SNP_OK) {
@@ -74,9 +75,11 @@ gr_header(const struct psp_guest *g, const uint8_t *page, struct snp_msg_hdr *h)
         return SNP_FW_INVALID_PARAM;
     }
     /* "seqno != count+1 or counter overflow -> AEAD_OFLOW" (the response needs seqno + 1 and
-     * the counter c + 2: both must fit). */
+     * the counter c + 2: both must fit). The mutation check's broken firmware takes any
+     * sequence number (a replayed request, I3). */
     if (g->msg_count[h->msg_vmpck] > UINT64_MAX - 2 ||
-        h->msg_seqno != g->msg_count[h->msg_vmpck] + 1) {
+        (h->msg_seqno != g->msg_count[h->msg_vmpck] + 1 &&
+         (p->mutations & SNP_MUT_NO_GREQ_SEQNO) == 0)) {
         return SNP_FW_AEAD_OFLOW;
     }
     return SNP_FW_SUCCESS;
@@ -149,7 +152,7 @@ psp_cmd_guest_request(struct snp_psp *p, const uint8_t *buf)
     if (err != SNP_OK) {
         return psp_fail(p, err);
     }
-    st = gr_header(g, in, &h);
+    st = gr_header(p, g, in, &h);
     if (st != SNP_FW_SUCCESS) {
         return st;
     }

@@ -94,7 +94,8 @@ struct snp_psp {
     void *rng_ctx;
     uint64_t dram_size;
     uint32_t max_asid;
-    uint32_t fms; /* CPUID 1 EAX of the platform */
+    uint32_t fms;       /* CPUID 1 EAX of the platform */
+    uint32_t mutations; /* SNP_MUT_* (test-only broken chip): GREQ_SEQNO, VMSA_SEAL */
     uint8_t chip_id[64];
     /* volatile platform state */
     uint8_t state; /* SNP_PLATFORM_STATE_* */

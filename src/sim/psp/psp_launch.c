@@ -315,6 +315,10 @@ lu_chunk(struct snp_psp *p, struct psp_guest *g, const struct lu_cmd *c, uint64_
         c->perms, c->imi));
     if (c->type == SNP_PAGE_TYPE_VMSA) {
         vmsa_fill(g, pg);
+        /* The mutation check's broken chip keeps VMSAs in plaintext (sim/cpu.c vmsa_key). */
+        if ((p->mutations & SNP_MUT_NO_VMSA_SEAL) != 0) {
+            return snp_fw_mem_write(p->m, spa, 0, pg, SNP_PAGE_SIZE);
+        }
     }
     return snp_fw_mem_write(p->m, spa, g->asid, pg, SNP_PAGE_SIZE);
 }

@@ -40,6 +40,9 @@ env_init(struct snp_atk_env *env)
     env->verify_ctx = &g_ver;
     env->sign = atk_sign_cb;
     env->sign_ctx = &g_ver;
+    env->verify_certs = atk_verifier_certs_cb;
+    env->forge = atk_forge_cb;
+    env->forge_ctx = &g_ver;
 }
 
 static void
@@ -93,6 +96,9 @@ test_not_run_without_env(void **state)
     env.verify = atk_verifier_cb;
     env.verify_ctx = &g_ver;
     T_OK(snp_atk_run(snp_atk_find("n10-leaked-vcek"), SNP_ATK_SNP, &env, &r));
+    assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
+    /* the leaked-ASK forgery without a forger and a certificate-taking verifier */
+    T_OK(snp_atk_run(snp_atk_find("n10-leaked-ask"), SNP_ATK_SNP, &env, &r));
     assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
     T_ERR(snp_atk_run(snp_atk_find("i3-replay-page"), SNP_ATK_PLAIN, &env, &r), SNP_E_ARG);
     assert_null(snp_atk_find("no-such-scenario"));
