@@ -1,8 +1,9 @@
 /*
  * snpkit/atls.h - attested TLS: a server inside an SEV-SNP guest whose certificate carries an
  * attestation report bound to its TLS key, a client that verifies that evidence inside the
- * handshake (snpkit/verify.h) before any application byte is sent, and a TLS-terminating
- * reverse proxy (docs/atls.md).
+ * handshake (snpkit/verify.h) before any application byte is sent, a TLS-terminating reverse
+ * proxy, memory-transport endpoints ("pipes") for either side, and the guest app that runs the
+ * server inside a simulated CVM behind the device channel's NET messages (docs/atls.md).
  * @module atls
  *
  * THE BINDING RULE (written here once; implemented once, in snp_atls_report_data()):
@@ -233,6 +234,153 @@ int snp_atls_conn_fd(const struct snp_atls_conn *c);
 
 /* Send close_notify (best effort), close the socket, free. NULL is a no-op. */
 void snp_atls_conn_free(struct snp_atls_conn *c);
+
+/* ---- a memory-transport endpoint: the pipe ------------------------------------------------- */
+
+/*
+ * A pipe is one attested TLS endpoint with no socket under it: the caller moves the TLS records
+ * (the "wire" bytes) in and out itself, e.g. over a device channel, and reads and writes the
+ * plaintext. Server pipes are made from a struct snp_atls_server (same key, certificates,
+ * nonce extension and statistics as the socket server); client pipes from a struct
+ * snp_atls_client, and verify exactly like snp_atls_client_handshake() (same checks, same
+ * struct snp_verify_result, same errors). Non-blocking: no call waits for the peer.
+ *
+ *   snp_atls_pipe_client_new(cl, &p);          (its ClientHello is ready to take)
+ *   loop: snp_atls_pipe_take(p, buf, cap, &n) -> send n bytes to the peer;
+ *         bytes from the peer -> snp_atls_pipe_feed(p, buf, n);
+ *   until snp_atls_pipe_state(p) is OPEN (verified) or FAILED (snp_atls_pipe_verdict() says why);
+ *   then snp_atls_pipe_write()/read() the plaintext; take() what write() produced.
+ *
+ * The memory buffers grow with what is fed and written: the caller bounds them (feed() refuses
+ * more than SNP_ATLS_PIPE_IN_MAX unprocessed bytes; snp_atls_pipe_pending() tells what waits to
+ * be taken). A pipe is used by one thread at a time.
+ */
+enum snp_atls_pipe_state {
+    SNP_ATLS_PIPE_HANDSHAKE = 0, /* handshake in progress */
+    SNP_ATLS_PIPE_OPEN = 1,      /* handshake done (client: evidence verified) */
+    SNP_ATLS_PIPE_CLOSED = 2,    /* close_notify received or sent: no more plaintext */
+    SNP_ATLS_PIPE_FAILED = 3,    /* handshake or record layer failed: see the verdict */
+};
+
+#define SNP_ATLS_PIPE_IN_MAX (64u * 1024u) /* fed bytes not yet processed by TLS */
+
+struct snp_atls_pipe;
+
+/* snp_atls_pipe_server_new() - a server endpoint of @s (not owned; MUST outlive the pipe).
+ * SNP_E_ARG, SNP_E_NOMEM. */
+snp_err snp_atls_pipe_server_new(struct snp_atls_server *s, struct snp_atls_pipe **out);
+
+/* snp_atls_pipe_client_new() - a client endpoint of @cl (not owned; MUST outlive the pipe); the
+ * ClientHello is ready to take when it returns. SNP_E_ARG, SNP_E_NOMEM, SNP_E_CRYPTO. */
+snp_err snp_atls_pipe_client_new(struct snp_atls_client *cl, struct snp_atls_pipe **out);
+
+/*
+ * snp_atls_pipe_feed() - bytes received from the wire; runs the handshake as far as they go.
+ * Returns SNP_OK (also when the handshake failed or the peer closed: see the state);
+ * SNP_E_SPACE when more than SNP_ATLS_PIPE_IN_MAX bytes would wait unprocessed (nothing is
+ * taken); SNP_E_STATE after a failure; SNP_E_NOMEM.
+ */
+snp_err snp_atls_pipe_feed(struct snp_atls_pipe *p, const void *buf, size_t len);
+
+/* snp_atls_pipe_take() - up to @cap bytes to send to the wire; *n 0 when none. SNP_OK. */
+snp_err snp_atls_pipe_take(struct snp_atls_pipe *p, void *buf, size_t cap, size_t *n);
+
+/* Bytes waiting to be taken. */
+size_t snp_atls_pipe_pending(const struct snp_atls_pipe *p);
+
+/*
+ * snp_atls_pipe_read() - up to @cap bytes of plaintext; *n 0 when none is available yet (or the
+ * stream ended: the state is then CLOSED or FAILED). SNP_OK; SNP_E_ARG.
+ */
+snp_err snp_atls_pipe_read(struct snp_atls_pipe *p, void *buf, size_t cap, size_t *n);
+
+/* snp_atls_pipe_write() - all of @buf as TLS records (to take). SNP_E_STATE unless OPEN;
+ * SNP_E_IO when the record layer fails (the state becomes FAILED). */
+snp_err snp_atls_pipe_write(struct snp_atls_pipe *p, const void *buf, size_t len);
+
+/* snp_atls_pipe_close() - send close_notify (to take); the state becomes CLOSED. SNP_OK. */
+snp_err snp_atls_pipe_close(struct snp_atls_pipe *p);
+
+enum snp_atls_pipe_state snp_atls_pipe_state(const struct snp_atls_pipe *p);
+
+/*
+ * snp_atls_pipe_verdict() - why the pipe FAILED: the error snp_atls_client_handshake() would
+ * have returned (client: the first failing atls.* check's error, else verify's; SNP_E_IO when
+ * TLS itself failed); SNP_OK in every other state. @res: out, optional (client pipes): the
+ * named checks, once the server's certificate was checked.
+ */
+snp_err snp_atls_pipe_verdict(const struct snp_atls_pipe *p, struct snp_verify_result *res);
+
+/* The connection of the pipe, for snp_atls_conn_report()/mode()/peer_cert() (fd is -1). */
+const struct snp_atls_conn *snp_atls_pipe_conn(const struct snp_atls_pipe *p);
+
+/* Free (no close_notify: call snp_atls_pipe_close() and take its bytes first). NULL: no-op. */
+void snp_atls_pipe_free(struct snp_atls_pipe *p);
+
+/* ---- the guest app: TLS terminated inside the CVM ------------------------------------------ */
+
+/*
+ * snp_atls_guest_main() - the vCPU entry (an snp_vmm_entry_fn, snpkit/vmm.h) of a snpkit CVM
+ * whose measured command line says `snpkit.app=atls` (an echo service) or
+ * `snpkit.app=atls-proxy` (plaintext forwarded to a backend the host connects). The same guest
+ * program as snp_guest_app_main() (boot, command-line check, channel), with the aTLS app linked
+ * in: the TLS key is generated inside the guest, the evidence comes from the guest's own
+ * attestation device (snp_atls_provider_guest_dev()), and the host only relays TLS records as
+ * NET messages of the device channel (below; docs/atls.md §5, docs/guest.md). Other apps of the
+ * command line are served as by snp_guest_app_main(). @arg is ignored.
+ */
+struct snp_guest;
+void snp_atls_guest_main(struct snp_guest *g, void *arg);
+
+/*
+ * The NET message (channel op 0x30, SNP_CHAN_OP_NET): body = u32 flags, then records
+ *   u32 conn id, u8 kind, u8 reserved (0), u16 length, length bytes of data.
+ * host -> guest flags MUST be 0; guest -> host flags bit 0 = MORE (the guest has more to say:
+ * send a NET message again, with no records if need be). Ids are the host's (never reused).
+ */
+#define SNP_ATLS_NET_HDR       4u /* u32 flags */
+#define SNP_ATLS_NET_REC_HDR   8u
+#define SNP_ATLS_NET_MORE      1u
+#define SNP_ATLS_NET_MAX_RECS  1024u /* per message */
+#define SNP_ATLS_NET_MAX_CONNS 512u  /* connections the guest holds at once */
+
+enum snp_atls_net_kind {
+    /* host -> guest: events of the untrusted network device */
+    SNP_ATLS_NET_OPEN = 0x01,           /* a client connected */
+    SNP_ATLS_NET_CLIENT_DATA = 0x02,    /* bytes from the client (TLS records) */
+    SNP_ATLS_NET_CLIENT_CLOSED = 0x03,  /* the client went away */
+    SNP_ATLS_NET_BACKEND_DATA = 0x04,   /* bytes from the backend (plaintext) */
+    SNP_ATLS_NET_BACKEND_CLOSED = 0x05, /* the backend went away, or could not be reached */
+    /* guest -> host: actions */
+    SNP_ATLS_NET_TO_CLIENT = 0x81,  /* send these bytes (TLS records) to the client */
+    SNP_ATLS_NET_CONNECT = 0x82,    /* dial the backend for this connection (proxy) */
+    SNP_ATLS_NET_TO_BACKEND = 0x83, /* send these bytes (plaintext) to the backend */
+    SNP_ATLS_NET_CLOSE = 0x84,      /* flush what was sent, then close client and backend */
+};
+
+struct snp_atls_net_rec {
+    uint32_t id;
+    uint8_t kind;
+    const uint8_t *data; /* into the message; NULL when len is 0 */
+    size_t len;
+};
+
+/*
+ * snp_atls_net_parse() - the body of a NET message (hostile input; fuzzed): the flags and at
+ * most @max records (pointers into @buf). Checks layout and kinds (@guest_side: host -> guest
+ * kinds expected and flags 0; else guest -> host kinds), not ids.
+ * @err_off: out, optional. Returns SNP_OK; SNP_E_TRUNCATED; SNP_E_RESERVED (flags or reserved
+ * byte); SNP_E_RANGE (unknown kind, more than @max records, data on OPEN/CLOSED/CONNECT/CLOSE).
+ */
+snp_err snp_atls_net_parse(const uint8_t *buf, size_t len, bool guest_side, uint32_t *flags,
+                           struct snp_atls_net_rec *recs, size_t max, size_t *n, size_t *err_off);
+
+/*
+ * snp_atls_net_put() - append one record at *off of @out (cap bytes). SNP_E_SPACE when it does
+ * not fit (nothing written); SNP_E_RANGE when len > 65535.
+ */
+snp_err snp_atls_net_put(uint8_t *out, size_t cap, size_t *off, uint32_t id, uint8_t kind,
+                         const void *data, size_t len);
 
 /* ---- sockets and the proxy ------------------------------------------------------------------- */
 

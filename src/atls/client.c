@@ -405,19 +405,12 @@ snp_atls_client_free(struct snp_atls_client *c)
 }
 
 snp_err
-snp_atls_client_handshake(struct snp_atls_client *cl, int fd, struct snp_atls_conn **out,
-                          struct snp_verify_result *res)
+snp_atls_client_conn_new(struct snp_atls_client *cl, int fd, struct snp_atls_conn **out)
 {
     struct snp_atls_conn *c = NULL;
     snp_err err;
 
     *out = NULL;
-    if (res != NULL) {
-        memset(res, 0, sizeof(*res));
-    }
-    if (cl == NULL || fd < 0) {
-        return SNP_E_ARG;
-    }
     err = snp_atls_conn_alloc(cl->ctx, fd, &c);
     if (err != SNP_OK) {
         return err;
@@ -434,6 +427,32 @@ snp_atls_client_handshake(struct snp_atls_client *cl, int fd, struct snp_atls_co
             goto fail;
         }
         c->have_nonce = true;
+    }
+    *out = c;
+    return SNP_OK;
+fail:
+    c->fd = -1; /* the caller keeps the socket on failure */
+    snp_atls_conn_free(c);
+    return err;
+}
+
+snp_err
+snp_atls_client_handshake(struct snp_atls_client *cl, int fd, struct snp_atls_conn **out,
+                          struct snp_verify_result *res)
+{
+    struct snp_atls_conn *c = NULL;
+    snp_err err;
+
+    *out = NULL;
+    if (res != NULL) {
+        memset(res, 0, sizeof(*res));
+    }
+    if (cl == NULL || fd < 0) {
+        return SNP_E_ARG;
+    }
+    err = snp_atls_client_conn_new(cl, fd, &c);
+    if (err != SNP_OK) {
+        return err;
     }
     if (SSL_connect(c->ssl) != 1) {
         ERR_clear_error();

@@ -34,7 +34,7 @@ snp_atls_conn_alloc(SSL_CTX *ctx, int fd, struct snp_atls_conn **out)
     c->fd = fd;
     c->verdict = SNP_E_STATE;
     c->ssl = SSL_new(ctx);
-    if (c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1) {
+    if (c->ssl == NULL || (fd >= 0 && SSL_set_fd(c->ssl, fd) != 1)) {
         ERR_clear_error();
         c->fd = -1;
         snp_atls_conn_free(c);

@@ -433,6 +433,12 @@ snp_atls_server_pin_cert(struct snp_atls_server *s, const uint8_t *der, size_t l
 }
 
 snp_err
+snp_atls_server_key_der(const struct snp_atls_server *s, uint8_t **der, size_t *len)
+{
+    return snp_tlskey_private_der(s->key, der, len);
+}
+
+snp_err
 snp_atls_server_conn_new(struct snp_atls_server *s, int fd, struct snp_atls_conn **out)
 {
     snp_err err = snp_atls_conn_alloc(s->ctx, fd, out);

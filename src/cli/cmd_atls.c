@@ -1,14 +1,14 @@
 /*
  * cli/cmd_atls.c - `snpkit atls`: attested TLS server, client and proxy (docs/atls.md §7).
  *
- * Glue only: snpkit/atls.h does the work. The server's evidence comes from one of two places:
- *   - a real SNP guest: the guest driver API (snpkit/guest.h: /dev/sev-guest or configfs-tsm);
- *   - the simulator (no guest driver here, or --sim): a CVM booted like `snpkit sim serve`
- *     (atls_sim.c) whose attestation agent answers the EXT_REPORT op of the device channel. The
- *     TLS key and the TLS records then live in this host process, not in the guest: the report
- *     is genuine guest evidence bound to that key, but the key is not guest-protected
- *     (docs/atls.md §5 says so; running TLS inside the guest is future work).
- * `serve` without --backend echoes (a loopback echo service behind the same proxy loop).
+ * Glue only: snpkit/atls.h does the work. Two places the server can run:
+ *   - a real SNP guest (this process runs inside it): the TLS server and proxy run here, with
+ *     evidence from the guest driver API (snpkit/guest.h: /dev/sev-guest or configfs-tsm);
+ *     `serve` without --backend echoes (a loopback echo service behind the same proxy loop);
+ *   - the simulator (no guest driver here, or --sim): a CVM running the aTLS guest app
+ *     (snp_atls_guest_main(), `snpkit.app=atls` or `atls-proxy`) holds the TLS key and runs
+ *     the handshakes and records; this process is only its untrusted network device
+ *     (atls_sim.c: sockets <-> NET messages of the device channel) and holds no TLS key.
  * Exit codes: 0 verified / served; 1 evidence rejected, or the simulated guest stopped by
  * itself; 2 usage; 3 environment.
  */
@@ -45,11 +45,13 @@ atls_usage(FILE *out)
         "                           [--policy FILE] [--fresh] [--max-age SECONDS]\n"
         "       snpkit atls proxy   --listen ADDR:PORT --backend ADDR:PORT [serve's options]\n\n"
         "serve/proxy: a TLS certificate carrying an attestation report bound to its key.\n"
-        "On a real SNP guest the report comes from the guest driver (/dev/sev-guest or\n"
-        "configfs-tsm). Elsewhere (or with --sim, or any of --certs-out/--state/--product/\n"
-        "--rsa-bits) a simulated CVM is booted (like `snpkit sim serve`) and its attestation\n"
-        "agent makes the reports; loopback only. In this mode the TLS key is in this host\n"
-        "process, not in the guest (docs/atls.md §5). serve echoes, or forwards to --backend.\n"
+        "On a real SNP guest the server runs in this process and the report comes from the\n"
+        "guest driver (/dev/sev-guest or configfs-tsm). Elsewhere (or with --sim, or any of\n"
+        "--certs-out/--state/--product/--rsa-bits) a simulated CVM is booted with the aTLS\n"
+        "guest app (snpkit.app=atls, or atls-proxy with --backend): the TLS key is generated\n"
+        "and used inside the guest, which makes its own reports; this process only relays TLS\n"
+        "records between the sockets and the guest (docs/atls.md §5); loopback only.\n"
+        "serve echoes (inside the guest when simulated), or forwards to --backend.\n"
         "  --listen ADDR:PORT  port 0: an ephemeral port (printed)\n"
         "  --certs-out DIR     write the simulated vendor's DIR/ark.pem, ask.pem, vcek.pem,\n"
         "                      crl.der (for connect --root DIR/ark.pem)\n"
@@ -88,9 +90,9 @@ split_addr(const char *s, char *host, size_t hn, char *port, size_t pn)
 
 /*
  * Stopping. In device mode everything runs on this thread and the signal handler stops the
- * proxy. In simulator mode the VMM owns the main thread and the aTLS service runs on a worker
- * (serve_thread): a signal only stops the VM (a flag the channel looks at), and the main
- * thread then stops the proxy under g_mu, so it is never stopped while being freed.
+ * proxy. In simulator mode the VMM owns the main thread and the network device runs on a
+ * worker (serve_thread): a signal only sets the CVM's stop flag, which both the channel and
+ * the network loop look at.
  */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct snp_atls_proxy *g_proxy;
@@ -107,17 +109,6 @@ on_signal(int sig)
     } else if (g_proxy != NULL) {
         snp_atls_proxy_stop(g_proxy);
     }
-}
-
-static void
-stop_proxy(void)
-{
-    pthread_mutex_lock(&g_mu);
-    g_stop = 1;
-    if (g_proxy != NULL) {
-        snp_atls_proxy_stop(g_proxy);
-    }
-    pthread_mutex_unlock(&g_mu);
 }
 
 /* ---- the echo service: `serve` without --backend ----------------------------------------- */
@@ -323,17 +314,43 @@ out:
     return rc;
 }
 
+/* Simulator mode, the network thread: wait for the guest app, listen, relay until stopped. */
 static void *
 serve_thread(void *arg)
 {
     struct serve *a = arg;
+    uint16_t port = 0;
+    int lfd = -1;
+    snp_err err;
 
-    a->rc = serve_loop(a);
+    a->rc = CLI_EXIT_ENV;
+    if (!atls_cvm_wait_ready(g_cvm)) {
+        /* a signal came (exit 0), or the guest stopped by itself (atls_cvm_run() says why) */
+        a->rc = g_stop ? CLI_EXIT_OK : CLI_EXIT_REJECTED;
+        goto out;
+    }
+    err = snp_atls_listen(a->lh, a->lp, &lfd, &port);
+    if (err != SNP_OK) {
+        cli_errorf(a->listen_s, "%s (%s)", snp_err_str(err), snp_err_name(err));
+        goto out;
+    }
+    print_listening(a, port, atls_cvm_measurement(g_cvm));
+    err = atls_cvm_netloop(g_cvm, lfd, a->backend_s != NULL ? a->bh : NULL,
+                           a->backend_s != NULL ? a->bp : NULL, NULL);
+    if (err != SNP_OK && err != SNP_E_STATE) {
+        cli_errorf("atls", "network device: %s (%s)", snp_err_str(err), snp_err_name(err));
+    }
+    /* SNP_E_STATE: the guest went away by itself (exit 1, as documented) */
+    a->rc = err == SNP_E_STATE ? CLI_EXIT_REJECTED : cli_exit_for(err);
+out:
+    if (lfd >= 0) {
+        close(lfd);
+    }
     atls_cvm_stop(g_cvm); /* served out (or failed): the VM stops too */
     return NULL;
 }
 
-/* Simulator mode: boot the agent CVM, serve on a worker, run the VM here. */
+/* Simulator mode: boot the aTLS CVM, relay on a worker, run the VM here. */
 static int
 serve_sim(struct serve *a)
 {
@@ -341,7 +358,7 @@ serve_sim(struct serve *a)
     pthread_t t;
     bool guest_ok;
 
-    if (atls_cvm_boot(&cvm, &a->so) != SNP_OK) {
+    if (atls_cvm_boot(&cvm, &a->so, a->backend_s != NULL) != SNP_OK) {
         return CLI_EXIT_ENV;
     }
     if (a->certs_out != NULL && atls_cvm_write_certs(cvm, a->certs_out) != SNP_OK) {
@@ -349,8 +366,6 @@ serve_sim(struct serve *a)
         atls_cvm_free(cvm);
         return CLI_EXIT_ENV;
     }
-    a->evidence = atls_cvm_evidence;
-    a->evidence_ctx = cvm;
     a->rc = CLI_EXIT_ENV;
     g_cvm = cvm;
     signal(SIGINT, on_signal);
@@ -362,7 +377,7 @@ serve_sim(struct serve *a)
         return CLI_EXIT_ENV;
     }
     guest_ok = atls_cvm_run(cvm); /* until a signal, the worker's end, or the guest's */
-    stop_proxy();
+    atls_cvm_stop(cvm);           /* the network loop ends too */
     pthread_join(t, NULL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
@@ -396,7 +411,7 @@ atls_serve(int argc, char **argv, bool proxy_only)
     a.so.vcpus = 1;
     a.so.product = SNP_PRODUCT_GENOA;
     a.so.policy = UINT64_C(0x30000);
-    a.so.app = "agent";
+    a.so.app = "atls";
     while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (opt) {
         case 'l':

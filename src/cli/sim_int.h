@@ -54,28 +54,45 @@ snp_err sim_write_certs(const char *dir, const struct sim *s);
 int sim_serve(int argc, char **argv);
 
 /*
- * The agent CVM as the evidence provider of `snpkit atls serve`/`proxy` (atls_sim.c). The VMM
- * runs on the thread that calls atls_cvm_run(); any other thread may ask the guest for evidence
- * with atls_cvm_evidence() (an snp_atls_evidence_fn: the EXT_REPORT op of the device channel),
- * one request in the guest at a time.
+ * The aTLS CVM of `snpkit atls serve`/`proxy` on the simulator (atls_sim.c): the guest runs the
+ * TLS server (snp_atls_guest_main()); this process is its untrusted network device. The VMM
+ * runs on the thread that calls atls_cvm_run(); the network loop atls_cvm_netloop() on another.
  */
 struct atls_cvm;
 
-/* Boot the default agent CVM of o->state with the vendor's certificates stapled. Prints why
- * not (cli_errorf). SNP_E_IO (state), SNP_E_STATE (launch), SNP_E_NOMEM. */
-snp_err atls_cvm_boot(struct atls_cvm **out, struct simopts *o);
+#define ATLS_CVM_CMDLINE_ECHO  "console=ttyS0 snpkit.app=atls"
+#define ATLS_CVM_CMDLINE_PROXY "console=ttyS0 snpkit.app=atls-proxy"
+
+/* Boot the aTLS CVM of o->state (@proxy: atls-proxy, else the echo app) with the vendor's
+ * certificates stapled. Prints why not (cli_errorf). SNP_E_IO (state), SNP_E_STATE (launch),
+ * SNP_E_NOMEM. */
+snp_err atls_cvm_boot(struct atls_cvm **out, struct simopts *o, bool proxy);
 /* The launch MEASUREMENT (48 bytes). */
 const uint8_t *atls_cvm_measurement(const struct atls_cvm *c);
 /* The simulated vendor's certificates for clients (sim_write_certs()). */
 snp_err atls_cvm_write_certs(const struct atls_cvm *c, const char *dir);
 /* Run the VM on this thread until atls_cvm_stop() (then true) or the guest stops by itself. */
 bool atls_cvm_run(struct atls_cvm *c);
-/* Make atls_cvm_run() return soon: the guest gets SHUTDOWN. Async-signal-safe. */
+/* Make atls_cvm_run() and atls_cvm_netloop() return soon: the guest gets SHUTDOWN.
+ * Async-signal-safe. */
 void atls_cvm_stop(struct atls_cvm *c);
-/* @ctx: the struct atls_cvm. SNP_E_STATE when the guest is not running; the guest's error;
- * SNP_E_FORMAT for a malformed answer; SNP_E_SPACE when the table exceeds certs_cap. */
-snp_err atls_cvm_evidence(void *ctx, const uint8_t report_data[64], uint8_t report[SNP_REPORT_SIZE],
-                          uint8_t *certs, size_t certs_cap, size_t *certs_len);
+/* Wait until the guest app is up (its TLS key made, its first evidence fetched): true; false
+ * when the VM stopped first. */
+bool atls_cvm_wait_ready(struct atls_cvm *c);
+
+struct atls_net_stats {
+    uint64_t accepted, refused, closed, messages, bytes_to_backend;
+    size_t peak;
+};
+
+/*
+ * atls_cvm_netloop() - the network device: accept on @lfd (made non-blocking), relay every
+ * connection to and from the guest as NET messages, dial @bhost:@bport when the guest asks
+ * (NULL: no backend), until atls_cvm_stop(). SNP_OK after a stop; SNP_E_STATE when the VM went
+ * away; the guest's refusal of a message; SNP_E_NETWORK (backend address); SNP_E_IO; NOMEM.
+ */
+snp_err atls_cvm_netloop(struct atls_cvm *c, int lfd, const char *bhost, const char *bport,
+                         struct atls_net_stats *st);
 /* NULL is a no-op; atls_cvm_run() MUST have returned. */
 void atls_cvm_free(struct atls_cvm *c);
 

@@ -1,11 +1,15 @@
 #!/bin/bash
 # tests/e2e/atls_cli.sh SNPKIT SRC - `snpkit atls` on the simulator, loopback only: `atls serve`
-# boots a CVM whose attestation agent makes the evidence and prints its port and MEASUREMENT;
-# `atls connect` with the simulated ARK (--certs-out) verifies and exchanges a line with the
-# echo service (cached and fresh evidence); a wrong --expect-measurement is rejected with
-# policy.measurement and exit 1, no --root with chain.ark_pinned, and nothing comes back;
-# `openssl s_client` connects without verification; `atls proxy` forwards a verified client to
-# a plain backend and never dials it for a rejected one; SIGTERM stops serve with exit 0.
+# boots a CVM running the aTLS guest app (TLS key, handshakes and records inside the guest; the
+# CLI only relays records) and prints its port and MEASUREMENT; `atls connect` with the
+# simulated ARK (--certs-out) verifies and exchanges a line with the guest's echo service
+# (cached and fresh evidence); a wrong --expect-measurement is rejected with policy.measurement
+# and exit 1, no --root with chain.ark_pinned, and nothing comes back; `openssl s_client`
+# connects without verification; `atls proxy` (its own measurement: another command line)
+# forwards a verified client to a plain backend and never dials it for a rejected one; `curl -k`
+# and `openssl s_client` reach `python3 -m http.server` through it; a bounded load test runs a
+# few hundred concurrent TLS connections through the proxy with no error; SIGTERM stops both
+# with exit 0.
 set -u
 snpkit=$(realpath "$1")
 pass=0
@@ -115,18 +119,65 @@ EOF
     pport=$(wait_port "$work/proxy.out")
     [ -n "$bport" ] && [ -n "$pport" ] && ok ||
         { bad "proxy or backend did not start: $(cat "$work/proxy.err")"; pport=1; }
+    pmeas=$(sed -n 's/.*"measurement": "\([0-9a-f]*\)".*/\1/p' "$work/proxy.out")
+    [ ${#pmeas} -eq 96 ] && [ "$pmeas" != "$meas" ] && ok ||
+        bad "proxy measurement '$pmeas' (want 48 bytes, not the echo CVM's)"
     echo "secret for a wrong CVM" | timeout 30 "$snpkit" atls connect "127.0.0.1:$pport" \
         --root "$work/c/ark.pem" --expect-measurement "$wrong" >/dev/null 2>"$work/pw.err"
     rc=$?
     [ $rc -eq 1 ] && grep -q "policy.measurement" "$work/pw.err" && [ ! -s "$work/backend.log" ] &&
         ok || bad "proxy, wrong measurement: rc $rc; backend saw '$(cat "$work/backend.log")'"
     out=$(echo "ping" | timeout 30 "$snpkit" atls connect "127.0.0.1:$pport" \
-        --root "$work/c/ark.pem" --expect-measurement "$meas" 2>"$work/pv.err")
+        --root "$work/c/ark.pem" --expect-measurement "$pmeas" 2>"$work/pv.err")
     [ "$out" = "backend got: ping" ] && grep -q "ping" "$work/backend.log" && ok ||
         bad "proxy, verified: out '$out': $(cat "$work/pv.err")"
     kill -TERM "$ppid"
     wait "$ppid"
     [ $? -eq 0 ] && ok || bad "proxy after SIGTERM: want exit 0"
+
+    # Ordinary tools through the simulated proxy, in front of python's HTTP server.
+    mkdir -p "$work/www"
+    echo "hello from the backend" >"$work/www/index.html"
+    hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    (cd "$work/www" && exec python3 -m http.server --bind 127.0.0.1 "$hport") \
+        >"$work/http.log" 2>&1 &
+    pids+=("$!")
+    "$snpkit" atls proxy --listen 127.0.0.1:0 --backend "127.0.0.1:$hport" --state "$st" \
+        --json >"$work/hp.out" 2>"$work/hp.err" &
+    hpid=$!
+    pids+=("$hpid")
+    hpport=$(wait_port "$work/hp.out")
+    for _ in $(seq 1 50); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $hport)).close()" \
+            2>/dev/null && break
+        sleep 0.1
+    done
+    if command -v curl >/dev/null 2>&1; then
+        out=$(timeout 20 curl -sk "https://127.0.0.1:$hpport/index.html")
+        [ "$out" = "hello from the backend" ] && ok ||
+            bad "curl -k through the simulated proxy: '$out': $(cat "$work/hp.err")"
+    else
+        echo "SKIP: curl is not installed (curl -k check not run)"
+    fi
+    if command -v openssl >/dev/null 2>&1; then
+        (printf 'GET /index.html HTTP/1.0\r\n\r\n'; sleep 1) | timeout 20 openssl s_client \
+            -connect "127.0.0.1:$hpport" -ign_eof >"$work/hsc.out" 2>&1
+        grep -q "TLSv1.3" "$work/hsc.out" && grep -q "hello from the backend" "$work/hsc.out" &&
+            ok || bad "openssl s_client through the proxy: $(tail -c 400 "$work/hsc.out")"
+    fi
+
+    # Bounded load: 300 concurrent TLS connections through the guest, every one answered.
+    start=$(date +%s)
+    timeout 60 python3 "$2/tests/e2e/atls_load.py" 127.0.0.1 "$hpport" 300 \
+        >"$work/load.out" 2>&1
+    rc=$?
+    took=$(($(date +%s) - start))
+    echo "load: $(tail -n 1 "$work/load.out") in ${took}s"
+    [ $rc -eq 0 ] && [ $took -le 30 ] && ok ||
+        bad "load through the simulated proxy: rc $rc, ${took}s: $(tail -n 5 "$work/load.out")"
+    kill -TERM "$hpid"
+    wait "$hpid"
+    [ $? -eq 0 ] && ok || bad "http proxy after SIGTERM: want exit 0: $(cat "$work/hp.err")"
 else
     echo "SKIP: python3 is not available (proxy backend check not run)"
 fi
