@@ -11,71 +11,33 @@
 #include "sim/guest_if.h"
 #include "snpkit/util.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- registry ------------------------------------------------------------------------------ */
+/* ---- the vCPU -> runtime link --------------------------------------------------------------- */
 
 /*
- * XXX(guest): sim/guest_if.h gives the #VC handler the vCPU but no context pointer, so the
- * runtime keeps a small process-wide map from vCPU to runtime (the role GS-based per-CPU data
- * plays in a real kernel). It is the one piece of global state in guest/; a per-vCPU user
- * pointer in guest_if.h would remove it.
+ * The #VC handler gets the vCPU only; the runtime is found through the vCPU's per-CPU pointer
+ * (sim/guest_if.h: what GS_BASE is to a real kernel), so there is no process-wide state in
+ * guest/ and nothing outlives a vCPU that the host killed mid-run.
  */
-#define REGISTRY_SLOTS 64
-
-static struct {
-    struct snp_guest *g;
-    struct snp_grt *rt;
-} registry[REGISTRY_SLOTS];
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-
 snp_err
 snp_grt_registry_add(struct snp_guest *g, struct snp_grt *rt)
 {
-    snp_err err = SNP_E_STATE; /* full */
-
-    pthread_mutex_lock(&registry_lock);
-    for (size_t i = 0; i < REGISTRY_SLOTS; i++) {
-        if (registry[i].g == g || registry[i].g == NULL) {
-            registry[i].g = g;
-            registry[i].rt = rt;
-            err = SNP_OK;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&registry_lock);
-    return err;
+    snp_guest_set_percpu(g, rt);
+    return SNP_OK;
 }
 
 void
 snp_grt_registry_del(struct snp_guest *g)
 {
-    pthread_mutex_lock(&registry_lock);
-    for (size_t i = 0; i < REGISTRY_SLOTS; i++) {
-        if (registry[i].g == g) {
-            registry[i].g = NULL;
-            registry[i].rt = NULL;
-        }
-    }
-    pthread_mutex_unlock(&registry_lock);
+    snp_guest_set_percpu(g, NULL);
 }
 
 struct snp_grt *
 snp_grt_registry_find(struct snp_guest *g)
 {
-    struct snp_grt *rt = NULL;
-
-    pthread_mutex_lock(&registry_lock);
-    for (size_t i = 0; i < REGISTRY_SLOTS; i++) {
-        if (registry[i].g == g) {
-            rt = registry[i].rt;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&registry_lock);
-    return rt;
+    return snp_guest_percpu(g);
 }
 
 /* ---- construction -------------------------------------------------------------------------- */

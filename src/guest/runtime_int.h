@@ -20,8 +20,8 @@ struct snp_grt {
     bool plain; /* SEV_STATUS 0: a plain VM (no GHCB, no RMP, no attestation) */
 };
 
-/* Map a vCPU to its runtime for the #VC handler (guest_if.h's handler gets no context
- * pointer; the registry is the per-CPU area a real kernel finds through GS). */
+/* Link a vCPU to its runtime for the #VC handler: the vCPU's per-CPU pointer (guest_if.h,
+ * the role of GS_BASE in a real kernel). */
 SNP_MUST_CHECK snp_err snp_grt_registry_add(struct snp_guest *g, struct snp_grt *rt);
 void snp_grt_registry_del(struct snp_guest *g);
 struct snp_grt *snp_grt_registry_find(struct snp_guest *g);

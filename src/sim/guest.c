@@ -36,6 +36,18 @@ snp_guest_set_event_handler(struct snp_guest *g, snp_guest_event_fn fn)
     g->v->event_handler = fn;
 }
 
+void
+snp_guest_set_percpu(struct snp_guest *g, void *p)
+{
+    g->v->percpu = p;
+}
+
+void *
+snp_guest_percpu(const struct snp_guest *g)
+{
+    return g->v->percpu;
+}
+
 unsigned
 snp_guest_cbit(const struct snp_guest *g)
 {

@@ -41,6 +41,12 @@ typedef void (*snp_guest_event_fn)(struct snp_guest *g, uint8_t vector, uint8_t 
 void snp_guest_set_vc_handler(struct snp_guest *g, snp_guest_vc_fn fn);
 void snp_guest_set_event_handler(struct snp_guest *g, snp_guest_event_fn fn);
 
+/* The guest kernel's per-CPU pointer (the role GS_BASE plays for Linux): vCPU state the guest
+ * sets and its own handlers read back, part of the register state the host never sees. NULL
+ * when a vCPU is created. */
+void snp_guest_set_percpu(struct snp_guest *g, void *p);
+void *snp_guest_percpu(const struct snp_guest *g);
+
 /* C-bit position (CPUID 8000_001F EBX[5:0]); the private bit of a GPA. */
 unsigned snp_guest_cbit(const struct snp_guest *g);
 uint64_t snp_guest_cbit_mask(const struct snp_guest *g);

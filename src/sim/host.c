@@ -270,6 +270,7 @@ snp_host_vcpu_create(struct snp_machine *m, uint32_t vm, uint64_t vmsa_spa,
         v->exit_code = v->exit_info1 = v->exit_info2 = 0;
         v->vc_handler = NULL;
         v->event_handler = NULL;
+        v->percpu = NULL;
         v->vc_depth = 0;
         memset(&v->regs, 0, sizeof(v->regs));
         *vcpu = i;

@@ -61,6 +61,7 @@ struct snp_vcpu {
     uint64_t tick, ops_left; /* preemption */
     uint64_t exit_code, exit_info1, exit_info2;
     snp_guest_vc_fn vc_handler;
+    void *percpu; /* the guest's per-CPU pointer (guest_if.h), reset at creation */
     snp_guest_event_fn event_handler;
     unsigned vc_depth;
 };
