@@ -34,8 +34,10 @@ enum snp_atk_outcome {
     SNP_ATK_DETECTED_VERIFIER = 4, /* the attestation verifier rejected the evidence */
     SNP_ATK_ALLOWED_DOS = 5,       /* conceded by the threat model (availability) */
     SNP_ATK_NOT_RUN = 6,           /* the scenario could not be staged (see evidence) */
+    SNP_ATK_BLOCKED_GUEST = 7,     /* the guest's own protection (e.g. TLS) left the attacker
+                                      only ciphertext */
 };
-#define SNP_ATK_OUTCOMES 7
+#define SNP_ATK_OUTCOMES 8
 
 const char *snp_atk_outcome_name(enum snp_atk_outcome o);
 
@@ -117,6 +119,44 @@ typedef snp_err (*snp_atk_verify_certs_fn)(void *ctx, const uint8_t *report, siz
                                            const char *const *policy, bool *accepted, char *why,
                                            size_t why_size);
 
+/*
+ * The wire of one TLS connection (THREAT-MODEL.md N4), owned by the scenario: the hypervisor
+ * is the guest's network device. It carries the @len bytes the client sends (TLS records) to
+ * the guest and returns in @from (@cap bytes) what the guest sent back to the client,
+ * *from_len bytes (0: nothing). Returns SNP_OK; an error when the guest stopped, closed the
+ * connection or answered what does not parse or fit.
+ */
+typedef snp_err (*snp_atk_wire_fn)(void *wire_ctx, const uint8_t *to_guest, size_t len,
+                                   uint8_t *from, size_t cap, size_t *from_len);
+
+/* One aTLS client connection, run by the plug-in (snp_atk_tls_fn). */
+struct snp_atk_tls {
+    /* in */
+    const uint8_t *measurement; /* 48 bytes: the MEASUREMENT the client requires */
+    uint64_t reported_tcb;      /* the platform's REPORTED_TCB: the chip VCEK the client takes
+                                   from the vendor when the evidence carries no certificates */
+    const uint8_t *msg;         /* plaintext the client sends once the guest is verified */
+    size_t msg_len;             /* at most sizeof(echo) */
+    snp_atk_wire_fn wire;
+    void *wire_ctx;
+    /* out */
+    bool verified;     /* the handshake completed with the evidence verified */
+    snp_err verdict;   /* SNP_OK, or why the client refused the guest */
+    char why[160];     /* the first failed check when refused */
+    uint8_t echo[256]; /* plaintext the client read back */
+    size_t echo_len;
+};
+
+/*
+ * The attested-TLS client the caller plugs in (host/ cannot reach atls/): a TLS 1.3 client that
+ * verifies the guest's evidence inside the handshake (the simulated vendor's ARK as the root,
+ * the default policy plus t->measurement), then writes t->msg and reads until as many bytes
+ * came back or the connection ended. Every byte it sends or receives passes through t->wire.
+ * Returns SNP_OK when the connection ran (either verdict: t->verified, t->verdict); an error
+ * when it could not (the wire's, SNP_E_NOMEM, SNP_E_CRYPTO, ...).
+ */
+typedef snp_err (*snp_atk_tls_fn)(void *ctx, struct snp_atk_tls *t);
+
 /* The chip every scenario machine is built from (Genoa): a verifier fetches its VCEK from a
  * vendor that knows this seed. */
 #define SNP_ATK_CHIP_SEED "snpkit attack chip"
@@ -140,6 +180,10 @@ struct snp_atk_env {
                                              NULL: n10-leaked-ask reports SNP_ATK_NOT_RUN */
     snp_atk_forge_fn forge;               /* leaked-ASK forger; NULL: the same */
     void *forge_ctx;
+    snp_vmm_entry_fn guest_atls; /* the aTLS guest program (snp_atls_guest_main); NULL:
+                                    n4-io-atls reports SNP_ATK_NOT_RUN */
+    snp_atk_tls_fn tls;          /* the aTLS client; NULL: the same */
+    void *tls_ctx;
     snp_atk_trace_fn trace; /* NULL: no trace */
     void *trace_ctx;
     /* SNP_MUT_* (snpkit/machine.h) applied to every machine the runner builds: test-only, a

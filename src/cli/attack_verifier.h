@@ -14,6 +14,11 @@
  * chip's genuine VCEK and hands the verifier a certificate table, which atk_verifier_certs_cb
  * takes instead of fetching the VCEK from the vendor.
  *
+ * The aTLS client (snp_atk_tls_fn, THREAT-MODEL.md N4) is the relying party of a guest that
+ * terminates TLS itself: a client pipe (snpkit/atls.h) trusting the simulated ARK, fetching the
+ * chip's VCEK at the platform's REPORTED_TCB from the vendor, requiring the expected
+ * MEASUREMENT and a fresh nonce; its TLS records travel over the scenario's wire.
+ *
  * The plug-ins are SNP_UNUSED: a translation unit may use only some of them.
  */
 #ifndef SNP_CLI_ATTACK_VERIFIER_H
@@ -24,6 +29,7 @@
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
 #include "crypto/vcek_kdf.h"
+#include "snpkit/atls.h"
 #include "snpkit/attack.h"
 #include "snpkit/certtable.h"
 #include "snpkit/report.h"
@@ -360,6 +366,167 @@ atk_forge_cb(void *ctx, uint8_t *report, size_t len, uint8_t *certs, size_t cert
     free(fder);
     free(ask);
     free(ark);
+    return err;
+}
+
+/* ---- N4: the aTLS client ----------------------------------------------------------------- */
+
+#define ATK_TLS_ROUNDS 64u           /* wire round trips before the client gives up */
+#define ATK_TLS_BUF    (64u * 1024u) /* TLS bytes moved at once, either way */
+
+/* The chip's collateral as the vendor serves it for @tcb: VCEK, ASK, ARK, the VCEK CRL. */
+static snp_err
+atk_tls_collateral(struct atk_verifier *a, uint64_t tcb, struct snp_collateral **out)
+{
+    uint8_t *der = NULL;
+    size_t dl = 0;
+    snp_err err;
+
+    err = snp_collateral_new(out);
+    if (err == SNP_OK) {
+        err = snp_vendor_vcek_cert(a->vendor, SNP_PRODUCT_GENOA, a->chip, 64, tcb, &der, &dl);
+        err = atk_verifier_add(*out, der, dl, err);
+    }
+    if (err == SNP_OK) {
+        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ASK, &der, &dl);
+        err = atk_verifier_add(*out, der, dl, err);
+    }
+    if (err == SNP_OK) {
+        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ARK, &der, &dl);
+        err = atk_verifier_add(*out, der, dl, err);
+    }
+    if (err == SNP_OK) {
+        err = snp_vendor_crl(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_VCEK, &der, &dl);
+        err = atk_verifier_add(*out, der, dl, err);
+    }
+    return err;
+}
+
+/* Send what the pipe has for the wire, feed what comes back. */
+static snp_err
+atk_tls_round(struct snp_atk_tls *t, struct snp_atls_pipe *p, uint8_t *out, uint8_t *in)
+{
+    size_t n = 0, m = 0;
+
+    SNP_TRY(snp_atls_pipe_take(p, out, ATK_TLS_BUF, &n));
+    SNP_TRY(t->wire(t->wire_ctx, out, n, in, ATK_TLS_BUF, &m));
+    return m > 0 ? snp_atls_pipe_feed(p, in, m) : SNP_OK;
+}
+
+/* Drive the handshake, send t->msg once verified, read the echo. */
+static snp_err
+atk_tls_run(struct snp_atk_tls *t, struct snp_atls_pipe *p, uint8_t *out, uint8_t *in)
+{
+    bool sent = false;
+    size_t n = 0;
+
+    for (unsigned r = 0; r < ATK_TLS_ROUNDS && t->echo_len < t->msg_len; r++) {
+        enum snp_atls_pipe_state st;
+
+        SNP_TRY(atk_tls_round(t, p, out, in));
+        st = snp_atls_pipe_state(p);
+        if (st == SNP_ATLS_PIPE_FAILED) {
+            /* the client's alert to the guest, best effort: the guest may close at once */
+            if (snp_atls_pipe_take(p, out, ATK_TLS_BUF, &n) == SNP_OK && n > 0) {
+                (void)t->wire(t->wire_ctx, out, n, in, ATK_TLS_BUF, &n);
+            }
+            return SNP_OK;
+        }
+        if (st == SNP_ATLS_PIPE_OPEN && !sent) {
+            SNP_TRY(snp_atls_pipe_write(p, t->msg, t->msg_len));
+            sent = true; /* OPEN: the evidence verified */
+            t->verified = true;
+        }
+        do {
+            SNP_TRY(
+                snp_atls_pipe_read(p, t->echo + t->echo_len, sizeof(t->echo) - t->echo_len, &n));
+            t->echo_len += n;
+        } while (n > 0 && t->echo_len < sizeof(t->echo));
+        if (st == SNP_ATLS_PIPE_CLOSED) {
+            return SNP_OK;
+        }
+    }
+    if (snp_atls_pipe_state(p) == SNP_ATLS_PIPE_OPEN) {
+        /* close_notify, best effort */
+        if (snp_atls_pipe_close(p) == SNP_OK &&
+            snp_atls_pipe_take(p, out, ATK_TLS_BUF, &n) == SNP_OK && n > 0) {
+            (void)t->wire(t->wire_ctx, out, n, in, ATK_TLS_BUF, &n);
+        }
+    }
+    return SNP_OK;
+}
+
+/* snp_atk_tls_fn (see snpkit/attack.h). */
+static SNP_UNUSED snp_err
+atk_tls_cb(void *ctx, struct snp_atk_tls *t)
+{
+    struct atk_verifier *a = ctx;
+    struct snp_atls_client_opts o;
+    struct snp_verify_policy pol;
+    struct snp_verify_result *res = NULL;
+    struct snp_collateral *coll = NULL;
+    struct snp_atls_client *cl = NULL;
+    struct snp_atls_pipe *p = NULL;
+    uint8_t *out = NULL, *in = NULL, *ark = NULL;
+    size_t rl = 0;
+    snp_err err;
+
+    SNP_ENSURE(t != NULL && t->wire != NULL && t->measurement != NULL &&
+                   t->msg_len <= sizeof(t->echo),
+               SNP_E_ARG);
+    t->verified = false;
+    t->verdict = SNP_OK;
+    t->why[0] = '\0';
+    t->echo_len = 0;
+    res = calloc(1, sizeof(*res));
+    out = malloc(ATK_TLS_BUF);
+    in = malloc(ATK_TLS_BUF);
+    err = res != NULL && out != NULL && in != NULL ? SNP_OK : SNP_E_NOMEM;
+    snp_verify_policy_default(&pol);
+    pol.measurement.len = 48;
+    memcpy(pol.measurement.v, t->measurement, 48);
+    if (err == SNP_OK) {
+        err = snp_vendor_ca_cert(a->vendor, SNP_PRODUCT_GENOA, SNP_VENDOR_ARK, &ark, &rl);
+    }
+    if (err == SNP_OK) {
+        err = atk_tls_collateral(a, t->reported_tcb, &coll);
+    }
+    if (err == SNP_OK) {
+        snp_atls_client_opts_init(&o);
+        o.root = ark;
+        o.root_len = rl;
+        o.policy = &pol;
+        o.collateral = coll;
+        o.fresh = true; /* evidence bound to this handshake's nonce */
+        err = snp_atls_client_new(&cl, &o);
+    }
+    if (err == SNP_OK) {
+        err = snp_atls_pipe_client_new(cl, &p);
+    }
+    if (err == SNP_OK) {
+        err = atk_tls_run(t, p, out, in);
+    }
+    if (err == SNP_OK) {
+        t->verdict = snp_atls_pipe_verdict(p, res);
+        t->verified = t->verified && t->verdict == SNP_OK;
+        for (size_t i = 0; t->verdict != SNP_OK && i < res->n; i++) {
+            if (res->checks[i].status == SNP_CHECK_FAIL ||
+                res->checks[i].status == SNP_CHECK_ERROR) {
+                if (snprintf(t->why, sizeof(t->why), "%s: %s", res->checks[i].name,
+                             res->checks[i].detail) < 0) {
+                    t->why[0] = '\0';
+                } /* a long detail is cut: one line */
+                break;
+            }
+        }
+    }
+    snp_atls_pipe_free(p);
+    snp_atls_client_free(cl);
+    snp_collateral_free(coll);
+    free(ark);
+    free(res);
+    free(out);
+    free(in);
     return err;
 }
 

@@ -36,7 +36,8 @@ attack_usage(FILE *out)
             "profiles: plain (SEV off), snp (SEV-SNP, default TCB), snp-patched (with the\n"
             "          CacheWarp microcode fix, ucode SPL %u: a placeholder, AMD's is not public)\n"
             "outcomes: SUCCEEDED BLOCKED_HW REJECTED_FW DETECTED_GUEST DETECTED_VERIFIER\n"
-            "          ALLOWED_DOS NOT_RUN ('-': profile not declared; 'n/a': not available)\n"
+            "          ALLOWED_DOS BLOCKED_GUEST (the guest's own TLS left only ciphertext)\n"
+            "          NOT_RUN ('-': profile not declared; 'n/a': not available)\n"
             "exit: 0 all as expected, 1 a scenario observed another outcome, 2 usage, 3 env\n",
             (unsigned)SNP_ATK_FIX_CACHEWARP_UCODE_GENOA);
 }
@@ -59,6 +60,8 @@ short_outcome(enum snp_atk_outcome o)
         return "allowed:dos";
     case SNP_ATK_NOT_RUN:
         return "NOT RUN";
+    case SNP_ATK_BLOCKED_GUEST:
+        return "blocked:guest";
     }
     return "?";
 }
@@ -333,6 +336,9 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
     env.verify_certs = atk_verifier_certs_cb;
     env.forge = atk_forge_cb;
     env.forge_ctx = &ver;
+    env.guest_atls = snp_atls_guest_main;
+    env.tls = atk_tls_cb;
+    env.tls_ctx = &ver;
     env.trace = trace && !json ? on_trace : NULL;
     if (!json) {
         printf("%-*s %-*s %-*s %-*s %-*s %s\n", w.id, "SCENARIO", w.cap, "CAP", w.cell, "PLAIN VM",

@@ -78,15 +78,17 @@ grep -qE '^c1-read-private +H1 +C1 +succeeds +blocked:hw +blocked:hw ' list.out 
     bad "c1-read-private row: $(grep '^c1-read-private' list.out)"
 grep -qE '^dos-withhold +H5 +N1, N2 +allowed:dos +allowed:dos +allowed:dos ' list.out && ok ||
     bad "dos-withhold row: $(grep '^dos-withhold' list.out)"
-grep -qE '^i1-reclaim-write +H3 +I1 +- +detected:guest +detected:guest ' list.out && ok ||
-    bad "i1-reclaim-write row (plain not declared: '-'): $(grep '^i1-reclaim-write' list.out)"
+grep -qE '^report-relay +H6 +A3 +- +detected:verifier +detected:verifier ' list.out && ok ||
+    bad "report-relay row (plain not declared: '-'): $(grep '^report-relay' list.out)"
+grep -qE '^i1-reclaim-write +H3 +I1 +succeeds +detected:guest +detected:guest ' list.out && ok ||
+    bad "i1-reclaim-write row (plain baseline): $(grep '^i1-reclaim-write' list.out)"
 
 run listjson 0 "$snpkit" attack list --json
 json_lines listjson
 sed -nE 's/^\{"id":"([^"]*)".*/\1/p' listjson.out | sort >listjson.ids
 cmp -s listjson.ids list.ids && ok || bad "attack list --json ids differ from attack list"
 grep -qF '{"id":"cachewarp",' listjson.out && grep '{"id":"cachewarp",' listjson.out |
-    grep -qF '"expected":{"snp":"DETECTED_VERIFIER","snp-patched":"BLOCKED_HW"}' && ok ||
+    grep -qF '"expected":{"plain":"SUCCEEDED","snp":"DETECTED_VERIFIER","snp-patched":"BLOCKED_HW"}' && ok ||
     bad "cachewarp --json expected: $(grep '"cachewarp"' listjson.out)"
 grep '{"id":"c1-read-private",' listjson.out |
     grep -qF '"expected":{"plain":"SUCCEEDED","snp":"BLOCKED_HW","snp-patched":"BLOCKED_HW"}' && ok ||
@@ -108,13 +110,13 @@ while IFS= read -r id; do
     grep -qE "^$id " all.out || missing="$missing $id"
 done <list.ids
 [ -z "$missing" ] && ok || bad "run all has no row for:$missing"
-grep -qE '^cachewarp +H1 +- +detected:verifier +blocked:hw ' all.out && ok ||
+grep -qE '^cachewarp +H1 +succeeds +detected:verifier +blocked:hw ' all.out && ok ||
     bad "cachewarp row: $(grep '^cachewarp' all.out)"
 
 # all on one profile: the scenarios that do not declare it are skipped, shown '-', exit 0
 run all_plain 0 "$snpkit" attack run all --profile plain
-grep -qE '^i1-reclaim-write +H3 +- +\. +\. ' all_plain.out && ok ||
-    bad "run all --profile plain, i1-reclaim-write row: $(grep '^i1-reclaim-write' all_plain.out)"
+grep -qE '^report-relay +H6 +- +\. +\. ' all_plain.out && ok ||
+    bad "run all --profile plain, report-relay row: $(grep '^report-relay' all_plain.out)"
 grep -qx '0 scenario(s) differed from the expected outcome' all_plain.out && ok ||
     bad "run all --profile plain: last line is '$(tail -n 1 all_plain.out)'"
 # the tables are aligned: every row's DEFENCE starts in the header's DEFENCE column
@@ -141,12 +143,12 @@ if [ "$have_python" -eq 1 ]; then
 fi
 # a profile the scenario does not declare: a usage error (exit 2), one line naming the
 # declared profiles, nothing on stdout (human and JSON alike)
-run reclaim_plain 2 "$snpkit" attack run i1-reclaim-write --profile plain --json
-one_error_line reclaim_plain \
-    '^snpkit: i1-reclaim-write does not run on profile plain \(declared: snp, snp-patched\)$'
-run reclaim_plain_h 2 "$snpkit" attack run i1-reclaim-write --profile plain
-one_error_line reclaim_plain_h \
-    '^snpkit: i1-reclaim-write does not run on profile plain \(declared: snp, snp-patched\)$'
+run relay_plain 2 "$snpkit" attack run report-relay --profile plain --json
+one_error_line relay_plain \
+    '^snpkit: report-relay does not run on profile plain \(declared: snp, snp-patched\)$'
+run relay_plain_h 2 "$snpkit" attack run report-relay --profile plain
+one_error_line relay_plain_h \
+    '^snpkit: report-relay does not run on profile plain \(declared: snp, snp-patched\)$'
 
 # ---- trace -----------------------------------------------------------------------------------
 run trace 0 "$snpkit" attack run c1-read-private --profile snp --trace

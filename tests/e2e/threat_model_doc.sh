@@ -56,10 +56,10 @@ for e in errs[:20]:
 sys.exit(1 if errs else 0)
 EOF
 # one profile only: no line for the profiles not asked for, the marker for an undeclared one
-"$snpkit" attack run i1-reclaim-write --json >reclaim.json 2>reclaim.err
-grep -c . reclaim.json | grep -qx 3 && ok || bad "run i1-reclaim-write --json: want 3 lines: $(cat reclaim.json)"
-grep -qF '{"id":"i1-reclaim-write","profile":"plain","expected":null,"observed":null,"match":null,"evidence":"not declared (declared: snp, snp-patched)","declared":false}' reclaim.json &&
-    ok || bad "i1-reclaim-write plain marker: $(grep '"plain"' reclaim.json)"
+"$snpkit" attack run report-relay --json >relay.json 2>relay.err
+grep -c . relay.json | grep -qx 3 && ok || bad "run report-relay --json: want 3 lines: $(cat relay.json)"
+grep -qF '{"id":"report-relay","profile":"plain","expected":null,"observed":null,"match":null,"evidence":"not declared (declared: snp, snp-patched)","declared":false}' relay.json &&
+    ok || bad "report-relay plain marker: $(grep '"plain"' relay.json)"
 
 # ---- the page: regenerated from these inputs equals the checked-in one -----------------------
 python3 "$gen" --list list.json --run run.json --template "$src/docs/threat-model.md.in" \

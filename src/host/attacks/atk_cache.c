@@ -20,6 +20,56 @@
 
 #define PAGE SNP_PAGE_SIZE
 
+/*
+ * Plain VM: the same INVD on the same (unfixed) machine, against the kv app's working page (a
+ * plain guest never writes its secrets page): record A in DRAM, record B stored by the guest
+ * and still in the cache, INVD. There is no attestation, so no verifier can refuse the machine.
+ */
+static snp_err
+plain_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
+{
+    struct atk_vm vm;
+    uint8_t *old = malloc(PAGE), msg[8];
+    uint64_t kv = 0;
+    char which = '?', b[96];
+    snp_err err = SNP_E_NOMEM;
+
+    memset(&vm, 0, sizeof(vm));
+    if (old == NULL) {
+        goto out;
+    }
+    err = atk_kv_two_records(c, &vm, false, &kv, old);
+    if (err == SNP_OK) {
+        err = snp_host_invd(c->m);
+    }
+    if (err == SNP_OK) {
+        atk_trace(c, SNP_ATK_ACT_HV, "INVD with the guest's store of record B in the cache");
+        err = atk_kv_record(c, kv, &which);
+    }
+    if (err != SNP_OK) {
+        goto out;
+    }
+    err = atk_vm_exchange(&vm, msg, atk_msg_shutdown(msg));
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (which == 'A') {
+        atk_evidence(obs, SNP_ATK_SUCCEEDED,
+                     "INVD dropped the guest's store of record B: the kv page at SPA 0x%llx "
+                     "holds A again; guest %s, nothing detected; no report a verifier could "
+                     "refuse the unfixed machine by (plain VM)",
+                     (unsigned long long)kv, atk_stop_text(&vm, b, sizeof(b)));
+    } else if (which == 'B') {
+        atk_evidence(obs, SNP_ATK_BLOCKED_HW, "INVD kept the guest's store of record B");
+    } else {
+        atk_evidence(obs, SNP_ATK_NOT_RUN, "after INVD the kv page holds neither record");
+    }
+out:
+    atk_vm_free(&vm);
+    free(old);
+    return err;
+}
+
 snp_err
 atk_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
@@ -33,6 +83,11 @@ atk_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     bool lost, ok = false;
     snp_err err = SNP_E_NOMEM;
 
+    if (c->profile == SNP_ATK_PLAIN) {
+        free(s0);
+        free(s1);
+        return plain_cachewarp(c, obs);
+    }
     memset(&vm, 0, sizeof(vm));
     if (s0 == NULL || s1 == NULL) {
         goto out;

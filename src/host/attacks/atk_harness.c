@@ -35,6 +35,8 @@ snp_atk_outcome_name(enum snp_atk_outcome o)
         return "ALLOWED_DOS";
     case SNP_ATK_NOT_RUN:
         return "NOT_RUN";
+    case SNP_ATK_BLOCKED_GUEST:
+        return "BLOCKED_GUEST";
     }
     return "?";
 }
@@ -338,11 +340,11 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "always attempted", "RMP check on host writes (#PF RMP)", P_ALL,
       { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i1_write_private },
     { "i1-reclaim-write", "reclaim a private page, write it, give it back", "I1", "H3",
-      "RMPUPDATE is the host's", "Validated bit cleared: guest #VC 0x404", P_SNPS,
-      { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i1_reclaim },
+      "RMPUPDATE is the host's", "Validated bit cleared: guest #VC 0x404", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i1_reclaim },
     { "i2-swap-page", "substitute another physical page", "I2", "H3",
-      "NPT and RMPUPDATE are the host's", "new page not validated: guest #VC 0x404", P_SNPS,
-      { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i2_swap_page },
+      "NPT and RMPUPDATE are the host's", "new page not validated: guest #VC 0x404", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i2_swap_page },
     { "i4-remap-severed", "SEVered: remap a GPA to another guest page", "I4, SEVered", "H2",
       "NPT is the host's", "RMP GPA check: #NPF, the guest never sees the data", P_ALL,
       { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i4_remap },
@@ -353,8 +355,8 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "guest access (#NPF)", P_SNPS,
       { X, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_crossline },
     { "i3-replay-page", "write back an old ciphertext of a page", "I3", "H1",
-      "host kept an old copy", "RMP check on host writes (#PF RMP)", P_SNPS,
-      { X, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i3_replay_page },
+      "host kept an old copy", "RMP check on host writes (#PF RMP)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i3_replay_page },
     { "greq-replay-response", "answer a guest request with an old response", "I3", "H6",
       "the host relays guest messages", "guest checks the response seqno", P_SNPS,
       { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_greq_replay_rsp },
@@ -401,16 +403,17 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "N8, BadRAM (CVE-2024-21944)", "phys",
       "no boot-time alias check: the RMP is checked against the SPA used",
       "alias check at boot, PLATFORM_INFO.ALIAS_CHECK_COMPLETE required by the verifier "
-      "(require-platform alias_check_complete)", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_badram_alias },
+      "(require-platform alias_check_complete)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER },
+      atk_badram_alias },
     { "n8-phys-replay", "write old DRAM ciphertext back at the same address", "N8", "phys",
       "physical access to the DRAM cells; no memory integrity",
       "none in SNP (conceded by N8): would need memory integrity with freshness (MAC and "
-      "replay counter per line, an integrity tree)", P_SNPS,
-      { X, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n8_phys_replay },
+      "replay counter per line, an integrity tree)", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n8_phys_replay },
     { "cachewarp", "INVD drops the guest's dirty line", "CacheWarp (CVE-2023-20592)", "H1",
-      "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },
+      "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },
     { "double-validation", "make the guest validate a validated GPA again",
       "I2/I4, double validation", "H3",
       "the guest PVALIDATEs what the host asks it to accept",
@@ -461,6 +464,18 @@ static const struct snp_atk_scenario atk_scenarios[] = {
       "the guest trusts an offset read from host input (agent NOTE, a test fixture)",
       "none in SNP: fix the guest (bound by the buffer, not the containing struct)", P_ALL,
       { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_guest_bug },
+    /* I/O is outside the SNP guarantees (THREAT-MODEL.md N4): shared pages are the host's to
+     * read; only the guest's own encryption (TLS terminated inside it) keeps data private. */
+    { "n4-io-plain", "read what the guest sends in its clear protocol", "N4", "H1, H6",
+      "the device channel is shared pages (C-bit clear); the kv app's protocol is plaintext",
+      "none in SNP (conceded by N4): the guest must encrypt its I/O itself", P_ALL,
+      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n4_io_plain },
+    { "n4-io-atls", "read the same secret sent over aTLS to the guest", "N4", "H1, H6",
+      "the hypervisor is the guest's network device: every TLS record crosses the shared pages",
+      "TLS terminated inside the guest, the client verifies the evidence first: ciphertext "
+      "only. Not on a plain VM: no attestation there, and its host could read the TLS key "
+      "from guest memory (c3-key-scan)", P_SNPS,
+      { X, SNP_ATK_BLOCKED_GUEST, SNP_ATK_BLOCKED_GUEST }, atk_n4_io_atls },
 };
 /* clang-format on */
 

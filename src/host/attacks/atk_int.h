@@ -132,9 +132,19 @@ snp_err atk_n7_backdoored_image(struct snp_atk_ctx *c, struct snp_atk_observed *
 snp_err atk_n10_leaked_ask(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_n8_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 snp_err atk_crossline(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+/* atk_io.c: N4, I/O is visible (plain protocol; aTLS inside the guest). */
+snp_err atk_n4_io_plain(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
+snp_err atk_n4_io_atls(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 /* Launch @l, ask for one report over @rd into @report (SNP_REPORT_SIZE bytes), shut the guest
  * down (atk_image.c). SNP_E_STATE when the guest gave no report. */
 snp_err atk_image_report(struct snp_atk_ctx *c, const struct snp_vmm_launch *l,
                          const uint8_t rd[64], uint8_t *report);
+/* The kv app's working page as a plain VM's rollback read-back point (atk_leak.c): launch,
+ * store record A, snapshot the page (WBINVD + host read, or DRAM cells with @phys, into @old,
+ * SNP_PAGE_SIZE bytes; *kv its SPA), store record B (SHUTDOWN then pending, maybe cached). */
+snp_err atk_kv_two_records(struct snp_atk_ctx *c, struct atk_vm *vm, bool phys, uint64_t *kv,
+                           uint8_t *old);
+/* The record the kv page at @kv holds in DRAM now (WBINVD, host read): 'A', 'B' or '?'. */
+snp_err atk_kv_record(struct snp_atk_ctx *c, uint64_t kv, char *which);
 
 #endif /* SNP_HOST_ATK_INT_H */

@@ -14,7 +14,10 @@
  */
 #include "host/attacks/atk_int.h"
 
+#include "sim/phys_if.h"
 #include "snpkit/machine.h"
+#include "snpkit/util.h"
+#include "snpkit/vmsa.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,11 @@
 #define OP_KV_PUT    0x10
 #define SCAN_CHUNK   (64u * 1024u)
 #define SECRET_BYTES 32u
+#define KV_VAL_OFF   0x47u /* record value: SNP_APP_KV_REC_OFF + u16 klen + "k" + u32 vlen */
+#define SEED_A       0xA0u /* the records of atk_kv_two_records() */
+#define SEED_B       0xB0u
+/* a value the VMM's status never holds: left untouched by an exit it had nothing to serve */
+#define SENTINEL_EXIT UINT64_C(0xA77AC4E7A77AC4E7)
 
 static void
 kv_launch(struct snp_atk_ctx *c, struct snp_vmm_launch *l)
@@ -232,10 +240,123 @@ out:
 }
 
 /*
+ * A plain VM's read-back point for a page rollback (i3-replay-page, n8-phys-replay and
+ * cachewarp on plain, where the SNP pages those use are never touched): the kv app stores
+ * record A, the host snapshots its working page (WBINVD, then a host read into @old, PAGE
+ * bytes, or with @phys the DRAM cells, sim/phys_if.h; *kv its SPA), then lets the guest store
+ * record B; the guest then has SHUTDOWN pending and its store may still sit in the cache.
+ */
+snp_err
+atk_kv_two_records(struct snp_atk_ctx *c, struct atk_vm *vm, bool phys, uint64_t *kv, uint8_t *old)
+{
+    struct snp_vmm_launch l;
+    uint8_t a[SECRET_BYTES], b[SECRET_BYTES], msg[128];
+    size_t n;
+
+    secret_fill(a, sizeof(a), SEED_A);
+    secret_fill(b, sizeof(b), SEED_B);
+    kv_launch(c, &l);
+    n = msg_kv_put(msg, sizeof(msg), a, sizeof(a));
+    SNP_TRY(atk_vm_start(c, vm, &l, msg, n));
+    n = msg_kv_put(msg, sizeof(msg), b, sizeof(b));
+    SNP_TRY(atk_vm_exchange(vm, msg, n)); /* A stored, B pending */
+    SNP_ENSURE(put_ok(vm) && atk_gpa_spa(vm, KV_PAGE_GPA, kv), SNP_E_STATE);
+    SNP_ENSURE(snp_host_wbinvd(c->m) == SNP_OK, SNP_E_STATE);
+    if (phys) {
+        SNP_TRY(snp_phys_read(c->m, *kv, old, PAGE));
+    } else {
+        SNP_ENSURE(snp_host_read(c->m, *kv, old, PAGE) == SNP_HW_OK, SNP_E_STATE);
+    }
+    atk_trace(c, SNP_ATK_ACT_HV, "%skv page (SPA 0x%llx) after record A: snapshot taken",
+              phys ? "physical: " : "", (unsigned long long)*kv);
+    SNP_TRY(atk_vm_exchange(vm, msg, atk_msg_shutdown(msg))); /* B stored, SHUTDOWN pending */
+    SNP_ENSURE(put_ok(vm), SNP_E_STATE);
+    atk_trace(c, SNP_ATK_ACT_GUEST, "stored record B in its kv page");
+    return SNP_OK;
+}
+
+/* Which record the kv page at @kv holds in DRAM now (WBINVD, host read): 'A', 'B' or '?'. */
+snp_err
+atk_kv_record(struct snp_atk_ctx *c, uint64_t kv, char *which)
+{
+    uint8_t v[SECRET_BYTES], want[SECRET_BYTES];
+
+    SNP_ENSURE(snp_host_wbinvd(c->m) == SNP_OK, SNP_E_STATE);
+    SNP_ENSURE(snp_host_read(c->m, kv + KV_VAL_OFF, v, sizeof(v)) == SNP_HW_OK, SNP_E_STATE);
+    *which = '?';
+    secret_fill(want, sizeof(want), SEED_A);
+    if (memcmp(v, want, sizeof(v)) == 0) {
+        *which = 'A';
+    }
+    secret_fill(want, sizeof(want), SEED_B);
+    if (memcmp(v, want, sizeof(v)) == 0) {
+        *which = 'B';
+    }
+    atk_trace(c, SNP_ATK_ACT_HW, "the kv page's record in DRAM: %c", *which);
+    return SNP_OK;
+}
+
+/*
+ * Resume one exit; *tick tells whether it was the host's preemption tick. A plain VM's save
+ * area names the exit (SNP_EXIT_INTR). The VMM's status names only the exits it served for the
+ * guest (VMGEXIT) and stops: the attacker plants a sentinel first, and an untouched one means
+ * an automatic exit (with the tick set and a kv request running, the tick: the kv app does not
+ * idle inside a request).
+ */
+static snp_err
+step_tick(struct snp_atk_ctx *c, struct atk_vm *vm, bool *tick)
+{
+    unsigned calls = vm->chan_calls;
+
+    *tick = false;
+    vm->v->status.last_exit = SENTINEL_EXIT;
+    SNP_TRY(atk_vm_step(vm));
+    if (vm->st.stop != SNP_VMM_RUNNING || vm->chan_calls != calls) {
+        return SNP_OK;
+    }
+    if (c->profile == SNP_ATK_PLAIN) {
+        uint8_t page[SNP_VMSA_SIZE];
+        struct snp_vmsa s;
+        SNP_ENSURE(snp_host_read(c->m, vm->v->vmsa_spa[0], page, sizeof(page)) == SNP_HW_OK,
+                   SNP_E_STATE);
+        SNP_TRY(snp_vmsa_decode(&s, page, sizeof(page), NULL));
+        *tick = s.guest_exit_code == SNP_EXIT_INTR;
+        snp_wipe(&s, sizeof(s));
+    } else {
+        *tick = vm->st.last_exit == SENTINEL_EXIT;
+    }
+    return SNP_OK;
+}
+
+/* atk_vm_exchange() counting the exits (*exits) and the preemption-tick exits among them. */
+static snp_err
+exchange_ticks(struct snp_atk_ctx *c, struct atk_vm *vm, const uint8_t *req, size_t len,
+               uint64_t *exits, uint64_t *ticks)
+{
+    unsigned calls = vm->chan_calls;
+    uint64_t before = vm->st.exits;
+    bool tick;
+
+    SNP_ENSURE(len <= sizeof(vm->next), SNP_E_RANGE);
+    memcpy(vm->next, req, len);
+    vm->next_len = len;
+    vm->last_len = 0;
+    *ticks = 0;
+    while (vm->chan_calls == calls && vm->st.stop == SNP_VMM_RUNNING) {
+        SNP_TRY(step_tick(c, vm, &tick));
+        *ticks += tick;
+    }
+    *exits = vm->st.exits - before;
+    return SNP_OK;
+}
+
+/*
  * Page-fault controlled channel and single stepping: unmap the kv page in the NPT while a
  * KV_PUT is pending, see the guest fault on it (the host learns the access and its moment),
  * map it back and resume; then serve the next request with a preemption tick of one guest
- * operation (SEV-Step) and count the exits. The guest is not told either way.
+ * operation (SEV-Step) and count the exits, telling the preemption-tick exits (the single
+ * steps, one guest operation each) from those the guest asked for. The guest is not told
+ * either way.
  */
 snp_err
 atk_pf_channel(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
@@ -243,7 +364,8 @@ atk_pf_channel(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     struct snp_vmm_launch l;
     struct atk_vm vm;
     uint8_t v1[SECRET_BYTES], m1[128], m2[128], sd[8];
-    uint64_t e = 0, gfn = KV_PAGE_GPA >> SNP_PAGE_SHIFT, npf_at = 0, before, steps, plain_exits;
+    uint64_t e = 0, gfn = KV_PAGE_GPA >> SNP_PAGE_SHIFT, npf_at = 0, before, steps = 0, ticks = 0,
+             plain_exits;
     size_t n1;
     unsigned calls;
     bool faulted;
@@ -297,29 +419,32 @@ atk_pf_channel(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (err != SNP_OK) {
         goto out;
     }
-    before = vm.st.exits;
-    err = atk_vm_exchange(&vm, sd, atk_msg_shutdown(sd));
+    err = exchange_ticks(c, &vm, sd, atk_msg_shutdown(sd), &steps, &ticks);
     if (err != SNP_OK) {
         goto out;
     }
-    steps = vm.st.exits - before;
     err = snp_host_vcpu_set_tick(c->m, vm.v->vcpu_ids[0], 0);
     if (err != SNP_OK) {
         goto out;
     }
-    atk_trace(c, SNP_ATK_ACT_HW, "tick 1: the same request took %llu exits (%llu untimed)",
-              (unsigned long long)steps, (unsigned long long)plain_exits);
-    if (faulted && put_ok(&vm)) {
+    atk_trace(c, SNP_ATK_ACT_HW,
+              "tick 1: the same request took %llu exits, %llu of them the preemption tick (one "
+              "guest operation each); untimed it took %llu",
+              (unsigned long long)steps, (unsigned long long)ticks,
+              (unsigned long long)plain_exits);
+    if (faulted && put_ok(&vm) && ticks > 0) {
         atk_evidence(obs, SNP_ATK_SUCCEEDED,
                      "#NPF on the kv page %llu exit(s) into the request revealed the access; "
                      "remapped, the guest answered without noticing; single-stepped: %llu "
-                     "exits for a request of %llu",
-                     (unsigned long long)npf_at, (unsigned long long)steps,
-                     (unsigned long long)plain_exits);
+                     "preemption-tick exits (one guest operation each) among %llu exits for a "
+                     "request of %llu untimed",
+                     (unsigned long long)npf_at, (unsigned long long)ticks,
+                     (unsigned long long)steps, (unsigned long long)plain_exits);
     } else {
         char b[96];
-        atk_evidence(obs, SNP_ATK_BLOCKED_HW, "no access observed (fault %d); guest %s",
-                     (int)faulted, atk_stop_text(&vm, b, sizeof(b)));
+        atk_evidence(obs, SNP_ATK_BLOCKED_HW,
+                     "no access observed (fault %d) or no step (%llu tick exits); guest %s",
+                     (int)faulted, (unsigned long long)ticks, atk_stop_text(&vm, b, sizeof(b)));
     }
     err = SNP_OK;
 out:

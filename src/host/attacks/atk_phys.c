@@ -19,9 +19,10 @@
  * would stop it is memory integrity with freshness (a MAC and a replay counter per line, e.g. an
  * integrity tree), which SEV-SNP does not have.
  *
- * Not declared on plain: a plain VM runs one vCPU (the agent brings up APs only under SNP), so
- * the read-back point does not exist there; and there the hypervisor writes guest memory
- * directly (i1-write-private).
+ * Plain VM (plain_phys_replay()): one vCPU (the agent brings up APs only under SNP), so the
+ * SMP page is never written; the same replay is staged on the kv app's working page, which
+ * changes with every record stored (the kv app never reads it back: the read-back is the
+ * host's). There the hypervisor could also just write guest memory (i1-write-private).
  */
 #include "host/attacks/atk_int.h"
 
@@ -74,6 +75,54 @@ until_ap_creation(struct snp_vmm *v, struct snp_vmm_status *st, unsigned n, unsi
     return *seen == n ? SNP_OK : SNP_E_STATE;
 }
 
+static snp_err
+plain_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
+{
+    struct atk_vm vm;
+    uint8_t *old = malloc(PAGE), msg[8];
+    uint64_t kv = 0;
+    char before = '?', after = '?', b[96];
+    snp_err err = SNP_E_NOMEM;
+
+    memset(&vm, 0, sizeof(vm));
+    if (old == NULL) {
+        goto out;
+    }
+    err = atk_kv_two_records(c, &vm, true, &kv, old);
+    if (err == SNP_OK) {
+        err = atk_kv_record(c, kv, &before); /* WBINVD: B reaches the cells */
+    }
+    if (err == SNP_OK) {
+        err = snp_phys_write(c->m, kv, old, PAGE);
+    }
+    if (err != SNP_OK) {
+        goto out;
+    }
+    atk_trace(c, SNP_ATK_ACT_HV, "physical: wrote the old cells back at SPA 0x%llx",
+              (unsigned long long)kv);
+    err = atk_kv_record(c, kv, &after);
+    if (err == SNP_OK) {
+        err = atk_vm_exchange(&vm, msg, atk_msg_shutdown(msg));
+    }
+    if (err != SNP_OK) {
+        goto out;
+    }
+    if (before == 'B' && after == 'A' && vm.st.stop == SNP_VMM_STOP_SHUTDOWN) {
+        atk_evidence(obs, SNP_ATK_SUCCEEDED,
+                     "old DRAM contents of the kv page written back at SPA 0x%llx: the page "
+                     "holds record A again (the guest stored B); the guest shut down normally, "
+                     "nothing detected (plain VM: no encryption, no integrity)",
+                     (unsigned long long)kv);
+    } else {
+        atk_evidence(obs, SNP_ATK_NOT_RUN, "kv record %c before, %c after the replay; guest %s",
+                     before, after, atk_stop_text(&vm, b, sizeof(b)));
+    }
+out:
+    atk_vm_free(&vm);
+    free(old);
+    return err;
+}
+
 snp_err
 atk_n8_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
@@ -88,6 +137,11 @@ atk_n8_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     bool changed;
     snp_err err = SNP_E_NOMEM;
 
+    if (c->profile == SNP_ATK_PLAIN) {
+        free(old);
+        free(now);
+        return plain_phys_replay(c, obs);
+    }
     memset(&st, 0, sizeof(st));
     memset(&r, 0, sizeof(r));
     r.c = c;

@@ -120,6 +120,9 @@ run_all(uint32_t mutations, struct run *out)
     env.verify_certs = atk_verifier_certs_cb;
     env.forge = atk_forge_cb;
     env.forge_ctx = &g_ver;
+    env.guest_atls = snp_atls_guest_main;
+    env.tls = atk_tls_cb;
+    env.tls_ctx = &g_ver;
     env.mutations = mutations; /* the broken chip */
     for (size_t i = 0; i < out->n; i++) {
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {

@@ -43,6 +43,9 @@ env_init(struct snp_atk_env *env)
     env->verify_certs = atk_verifier_certs_cb;
     env->forge = atk_forge_cb;
     env->forge_ctx = &g_ver;
+    env->guest_atls = snp_atls_guest_main;
+    env->tls = atk_tls_cb;
+    env->tls_ctx = &g_ver;
 }
 
 static void
@@ -100,8 +103,67 @@ test_not_run_without_env(void **state)
     /* the leaked-ASK forgery without a forger and a certificate-taking verifier */
     T_OK(snp_atk_run(snp_atk_find("n10-leaked-ask"), SNP_ATK_SNP, &env, &r));
     assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
-    T_ERR(snp_atk_run(snp_atk_find("i3-replay-page"), SNP_ATK_PLAIN, &env, &r), SNP_E_ARG);
+    /* a profile the scenario does not declare (a plain VM has no report to relay) */
+    T_ERR(snp_atk_run(snp_atk_find("report-relay"), SNP_ATK_PLAIN, &env, &r), SNP_E_ARG);
     assert_null(snp_atk_find("no-such-scenario"));
+}
+
+/* A "TLS" client that sends its plaintext as it is: the scenario must see it (it observes). */
+static snp_err
+cleartext_tls(void *ctx, struct snp_atk_tls *t)
+{
+    uint8_t in[4096];
+    size_t n = 0;
+
+    (void)ctx;
+    t->verified = false;
+    t->verdict = SNP_E_IO;
+    t->echo_len = 0;
+    snprintf(t->why, sizeof(t->why), "no TLS at all");
+    /* the guest's TLS server takes it for a broken ClientHello and closes: an error, ignored */
+    (void)t->wire(t->wire_ctx, t->msg, t->msg_len, in, sizeof(in), &n);
+    return SNP_OK;
+}
+
+/* N4: the evidence of both halves, and what changes when the guest's protection is missing. */
+static void
+test_n4_io(void **state)
+{
+    struct snp_atk_env env;
+    struct snp_atk_result r;
+    const struct snp_atk_scenario *plain = snp_atk_find("n4-io-plain");
+    const struct snp_atk_scenario *atls = snp_atk_find("n4-io-atls");
+
+    (void)state;
+    assert_non_null(plain);
+    assert_non_null(atls);
+    env_init(&env);
+    for (int p = 0; p < SNP_ATK_PROFILES; p++) {
+        T_OK(snp_atk_run(plain, (enum snp_atk_profile)p, &env, &r));
+        assert_int_equal(r.observed.outcome, SNP_ATK_SUCCEEDED);
+        assert_non_null(strstr(r.observed.evidence, "KV_GET answer in the tx buffer"));
+    }
+    T_ERR(snp_atk_run(atls, SNP_ATK_PLAIN, &env, &r), SNP_E_ARG); /* not declared */
+    T_OK(snp_atk_run(atls, SNP_ATK_SNP, &env, &r));
+    assert_int_equal(r.observed.outcome, SNP_ATK_BLOCKED_GUEST);
+    assert_string_equal(snp_atk_outcome_name(r.observed.outcome), "BLOCKED_GUEST");
+    assert_non_null(strstr(r.observed.evidence, "the client verified the guest"));
+    assert_non_null(strstr(r.observed.evidence, "the guest echoed it"));
+    assert_non_null(strstr(r.observed.evidence, "application_data, 17 03 03"));
+    /* the same scenario with a client that skips TLS: the hypervisor reads the secret */
+    env.tls = cleartext_tls;
+    T_OK(snp_atk_run(atls, SNP_ATK_SNP, &env, &r));
+    assert_int_equal(r.observed.outcome, SNP_ATK_SUCCEEDED);
+    assert_false(r.match);
+    assert_non_null(strstr(r.observed.evidence, "in plaintext"));
+    /* no client, or no aTLS guest: could not be staged */
+    env.tls = NULL;
+    T_OK(snp_atk_run(atls, SNP_ATK_SNP_PATCHED, &env, &r));
+    assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
+    env_init(&env);
+    env.guest_atls = NULL;
+    T_OK(snp_atk_run(atls, SNP_ATK_SNP, &env, &r));
+    assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
 }
 
 static void
@@ -129,6 +191,7 @@ main(void)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_not_run_without_env),
+        cmocka_unit_test(test_n4_io),
         cmocka_unit_test(test_every_scenario),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
