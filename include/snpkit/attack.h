@@ -211,8 +211,8 @@ struct snp_atk_scenario {
     snp_err (*run)(struct snp_atk_ctx *c, struct snp_atk_observed *obs);
 };
 
-/* The scenario table, in priority order. */
-const struct snp_atk_scenario *snp_atk_scenarios(size_t *count);
+/* The scenario table, in priority order: *count descriptors (each defined in a file of its own). */
+const struct snp_atk_scenario *const *snp_atk_scenarios(size_t *count);
 /* By id; NULL when unknown. */
 const struct snp_atk_scenario *snp_atk_find(const char *id);
 

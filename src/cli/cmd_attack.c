@@ -123,17 +123,17 @@ run_cell_width(void)
 
 /* The id and capability (and claim/paper) widths over the scenarios @which selects. */
 static struct widths
-scenario_widths(const struct snp_atk_scenario *s, size_t n, const char *which)
+scenario_widths(const struct snp_atk_scenario *const *s, size_t n, const char *which)
 {
     struct widths w = {str_width("SCENARIO"), str_width("CAP"), str_width("CLAIM/PAPER"), 0};
 
     for (size_t i = 0; i < n; i++) {
-        if (which != NULL && strcmp(which, "all") != 0 && strcmp(which, s[i].id) != 0) {
+        if (which != NULL && strcmp(which, "all") != 0 && strcmp(which, s[i]->id) != 0) {
             continue;
         }
-        w.id = max_int(w.id, str_width(s[i].id));
-        w.cap = max_int(w.cap, str_width(s[i].cap));
-        w.ref = max_int(w.ref, str_width(s[i].ref));
+        w.id = max_int(w.id, str_width(s[i]->id));
+        w.cap = max_int(w.cap, str_width(s[i]->cap));
+        w.ref = max_int(w.ref, str_width(s[i]->ref));
     }
     return w;
 }
@@ -165,13 +165,13 @@ static int
 attack_list(bool json)
 {
     size_t n = 0;
-    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+    const struct snp_atk_scenario *const *s = snp_atk_scenarios(&n);
     struct widths w = scenario_widths(s, n, NULL);
 
     w.cell = max_int(str_width("SNP PATCHED"), max_int(str_width("PLAIN VM"), str_width("-")));
     for (size_t i = 0; i < n; i++) {
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {
-            w.cell = max_int(w.cell, str_width(cell(&s[i], (enum snp_atk_profile)p)));
+            w.cell = max_int(w.cell, str_width(cell(s[i], (enum snp_atk_profile)p)));
         }
     }
     if (!json) {
@@ -182,32 +182,32 @@ attack_list(bool json)
     for (size_t i = 0; i < n; i++) {
         if (json) {
             printf("{\"id\":");
-            json_str(s[i].id);
+            json_str(s[i]->id);
             printf(",\"title\":");
-            json_str(s[i].title);
+            json_str(s[i]->title);
             printf(",\"ref\":");
-            json_str(s[i].ref);
+            json_str(s[i]->ref);
             printf(",\"capability\":");
-            json_str(s[i].cap);
+            json_str(s[i]->cap);
             printf(",\"condition\":");
-            json_str(s[i].condition);
+            json_str(s[i]->condition);
             printf(",\"defence\":");
-            json_str(s[i].defence);
+            json_str(s[i]->defence);
             printf(",\"expected\":{");
             for (int p = 0, first = 1; p < SNP_ATK_PROFILES; p++) {
-                if ((s[i].profiles & SNP_ATK_PROFILE_BIT(p)) == 0) {
+                if ((s[i]->profiles & SNP_ATK_PROFILE_BIT(p)) == 0) {
                     continue;
                 }
                 printf("%s\"%s\":\"%s\"", first ? "" : ",",
                        snp_atk_profile_name((enum snp_atk_profile)p),
-                       snp_atk_outcome_name(s[i].expect[p]));
+                       snp_atk_outcome_name(s[i]->expect[p]));
                 first = 0;
             }
             printf("}}\n");
         } else {
-            printf("%-*s %-*s %-*s %-*s %-*s %-*s %s\n", w.id, s[i].id, w.cap, s[i].cap, w.ref,
-                   s[i].ref, w.cell, cell(&s[i], SNP_ATK_PLAIN), w.cell, cell(&s[i], SNP_ATK_SNP),
-                   w.cell, cell(&s[i], SNP_ATK_SNP_PATCHED), s[i].defence);
+            printf("%-*s %-*s %-*s %-*s %-*s %-*s %s\n", w.id, s[i]->id, w.cap, s[i]->cap, w.ref,
+                   s[i]->ref, w.cell, cell(s[i], SNP_ATK_PLAIN), w.cell, cell(s[i], SNP_ATK_SNP),
+                   w.cell, cell(s[i], SNP_ATK_SNP_PATCHED), s[i]->defence);
         }
     }
     return 0;
@@ -298,7 +298,7 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
     struct atk_verifier ver;
     struct snp_atk_env env;
     size_t n = 0, mism = 0;
-    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+    const struct snp_atk_scenario *const *s = snp_atk_scenarios(&n);
     snp_err err;
     int rc = 0;
 
@@ -348,7 +348,7 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
         char c[SNP_ATK_PROFILES][40];
         bool bad = false;
 
-        if (strcmp(which, "all") != 0 && strcmp(which, s[i].id) != 0) {
+        if (strcmp(which, "all") != 0 && strcmp(which, s[i]->id) != 0) {
             continue;
         }
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {
@@ -356,18 +356,18 @@ attack_run(const char *which, bool have_profile, enum snp_atk_profile only, bool
             if (have_profile && p != (int)only) {
                 continue;
             }
-            err = run_one(&s[i], (enum snp_atk_profile)p, &env, json, c[p], sizeof(c[p]), &bad);
+            err = run_one(s[i], (enum snp_atk_profile)p, &env, json, c[p], sizeof(c[p]), &bad);
             if (err != SNP_OK) {
-                cli_errorf(NULL, "%s: %s", s[i].id, snp_err_str(err));
+                cli_errorf(NULL, "%s: %s", s[i]->id, snp_err_str(err));
                 rc = 3;
                 break;
             }
         }
         mism += bad;
         if (!json) {
-            printf("%-*s %-*s %-*s %-*s %-*s %s\n", w.id, s[i].id, w.cap, s[i].cap, w.cell,
+            printf("%-*s %-*s %-*s %-*s %-*s %s\n", w.id, s[i]->id, w.cap, s[i]->cap, w.cell,
                    c[SNP_ATK_PLAIN], w.cell, c[SNP_ATK_SNP], w.cell, c[SNP_ATK_SNP_PATCHED],
-                   s[i].defence);
+                   s[i]->defence);
         }
     }
     atk_verifier_close(&ver);

@@ -1,12 +1,12 @@
 #!/bin/bash
 # tests/e2e/attack_cli.sh SNPKIT SRC - `snpkit attack` as a user runs it: the scenario list
-# against the harness table, a full run with every observed outcome as expected, one scenario's
-# JSON per profile, the trace, exit codes and the help. Independent of the number of scenarios
-# (new ones are added to src/host/attacks/atk_harness.c all the time).
+# against the scenario descriptors, a full run with every observed outcome as expected, one
+# scenario's JSON per profile, the trace, exit codes and the help. Independent of the number of
+# scenarios (new ones are added as src/host/attacks/scn_<id>.c all the time).
 set -u
 snpkit=$(realpath "$1")
 src=$(realpath "$2")
-harness=$src/src/host/attacks/atk_harness.c
+attacks=$src/src/host/attacks
 pass=0
 fail=0
 skip=0
@@ -57,18 +57,28 @@ json_lines() {
 
 cd "$work" || exit 1
 
-# ---- list: every id of the harness table, and the known ones ---------------------------------
+# ---- list: every scenario descriptor's id, and the known ones --------------------------------
 run list 0 "$snpkit" attack list
 head -n 1 list.out | grep -qE '^SCENARIO +CAP +CLAIM/PAPER +PLAIN VM +SNP VM +SNP PATCHED +DEFENCE' && ok ||
     bad "attack list header: $(head -n 1 list.out)"
 tail -n +2 list.out | awk '{print $1}' | sort >list.ids
-# ids of atk_scenarios[]: rows starting with { "id",
-sed -nE 's/^[[:space:]]*\{[[:space:]]*"([a-z0-9][a-z0-9-]*)",.*/\1/p' "$harness" | sort >table.ids
-if [ -s table.ids ]; then ok; else bad "no scenario ids parsed from $harness"; fi
+# ids of the descriptors, one file each: scn_<id>.c holds `.id = "<id>",`
+cat "$attacks"/scn_*.c | sed -nE 's/^[[:space:]]*\.id = "([a-z0-9][a-z0-9-]*)",.*/\1/p' | sort >table.ids
+if [ -s table.ids ]; then ok; else bad "no scenario ids parsed from $attacks/scn_*.c"; fi
 if [ -s list.ids ] && cmp -s list.ids table.ids; then ok; else
-    bad "attack list ids differ from the harness table ($harness):"
+    bad "attack list ids differ from the descriptors ($attacks/scn_*.c):"
     diff list.ids table.ids | head -n 20
 fi
+# one scenario per file, named after it: scn_<id with - as _>.c holds exactly the descriptor of <id>
+names_ok=1
+for f in "$attacks"/scn_*.c; do
+    ids=$(sed -nE 's/^[[:space:]]*\.id = "([a-z0-9][a-z0-9-]*)",.*/\1/p' "$f")
+    if [ "$(basename "$f" .c)" != "scn_$(printf '%s' "$ids" | tr '-' '_')" ]; then
+        names_ok=0
+        bad "$(basename "$f"): descriptor id(s) '$ids' do not match the file name"
+    fi
+done
+[ "$names_ok" -eq 1 ] && ok
 [ "$(sort -u list.ids | wc -l)" -eq "$(wc -l <list.ids)" ] && ok || bad "attack list has duplicate ids"
 for id in c1-read-private i1-write-private cachewarp n10-leaked-vcek dos-withhold; do
     grep -qx -- "$id" list.ids && ok || bad "attack list lacks $id"

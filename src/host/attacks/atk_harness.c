@@ -3,8 +3,10 @@
  * victim driven exit by exit through the honest VMM, the scenario table, observed-vs-expected
  * (STYLE.md §9.3; ../shared/THREAT-MODEL.md; ../shared/spec/attacks.md).
  *
- * The runner never decides an outcome: it only compares what a scenario observed with what
- * its descriptor expects for the profile.
+ * Each scenario is a file of its own, scn_<id>.c, with its descriptor beside its run function;
+ * the table here only lists the descriptors, in the order `snpkit attack list` shows them and
+ * docs/threat-model.md is generated in. The runner never decides an outcome: it only compares
+ * what a scenario observed with what its descriptor expects for the profile.
  */
 #include "host/attacks/atk_int.h"
 
@@ -319,167 +321,52 @@ atk_sign(struct snp_atk_ctx *c, enum snp_atk_key key, uint64_t tcb, uint8_t *rep
 
 /* ---- the scenario table ----------------------------------------------------------------- */
 
-#define P_ALL  (SNP_ATK_PROFILE_BIT(SNP_ATK_PLAIN) | P_SNPS)
-#define P_SNPS (SNP_ATK_PROFILE_BIT(SNP_ATK_SNP) | SNP_ATK_PROFILE_BIT(SNP_ATK_SNP_PATCHED))
-#define X      SNP_ATK_NOT_RUN /* profile not declared */
-
-/* clang-format off */
-static const struct snp_atk_scenario atk_scenarios[] = {
-    { "c1-read-private", "host reads guest private memory", "C1", "H1",
-      "always attempted", "memory encryption (VEK, address tweak)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_c1_read_private },
-    { "c2-vmsa-regs", "read and rewrite the guest's saved registers at an exit",
-      "C2, unencrypted VMCB (Hetzelt & Buhren; Werner et al.)", "H1",
-      "the save area is in host memory at every VMEXIT",
-      "VMSA sealed under the guest key; RMP: guest-owned VMSA page (#PF RMP on write)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_c2_vmsa_regs },
-    { "c3-key-scan", "scan all host-readable memory for a guest secret", "C3", "H1",
-      "the host reads all of DRAM", "memory encryption: guest pages are ciphertext", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_c3_key_scan },
-    { "i1-write-private", "host writes a guest private page", "I1", "H1",
-      "always attempted", "RMP check on host writes (#PF RMP)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i1_write_private },
-    { "i1-reclaim-write", "reclaim a private page, write it, give it back", "I1", "H3",
-      "RMPUPDATE is the host's", "Validated bit cleared: guest #VC 0x404", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i1_reclaim },
-    { "i2-swap-page", "substitute another physical page", "I2", "H3",
-      "NPT and RMPUPDATE are the host's", "new page not validated: guest #VC 0x404", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_i2_swap_page },
-    { "i4-remap-severed", "SEVered: remap a GPA to another guest page", "I4, SEVered", "H2",
-      "NPT is the host's", "RMP GPA check: #NPF, the guest never sees the data", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i4_remap },
-    { "crossline", "run the attacker's VM on the victim's VMSA / pages (other ASID)",
-      "CrossLine (Li et al., CCS 2021)", "H2, H4",
-      "the host writes VMCBs and NPTs of two VMs",
-      "VMRUN: VMSA's RMP entry must name the VMCB's ASID (VMEXIT_INVALID); RMP owner ASID on "
-      "guest access (#NPF)", P_SNPS,
-      { X, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_crossline },
-    { "i3-replay-page", "write back an old ciphertext of a page", "I3", "H1",
-      "host kept an old copy", "RMP check on host writes (#PF RMP)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW }, atk_i3_replay_page },
-    { "greq-replay-response", "answer a guest request with an old response", "I3", "H6",
-      "the host relays guest messages", "guest checks the response seqno", P_SNPS,
-      { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_greq_replay_rsp },
-    { "greq-replay-request", "re-send an old guest request to the PSP", "I3", "H7",
-      "the host relays guest messages", "firmware checks the request seqno", P_SNPS,
-      { X, SNP_ATK_REJECTED_FW, SNP_ATK_REJECTED_FW }, atk_greq_replay_req },
-    { "report-relay", "relay a report made for another nonce", "A3", "H6",
-      "the host relays reports", "verifier checks REPORT_DATA (nonce binding)", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_report_relay },
-    { "policy-debug", "launch the guest with DEBUG allowed", "A2, policy downgrade", "H7",
-      "the host chooses the launch policy", "verifier rejects POLICY.DEBUG by default", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_policy_debug },
-    { "undeserved-trust", "launch a permuted image", "A2, Undeserved Trust", "H7",
-      "the host loads the image", "launch digest differs: verifier's expected measurement",
-      P_SNPS, { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER },
-      atk_undeserved_trust },
-    { "n7-backdoored-image", "launch a backdoored kernel; the genuine image as control",
-      "N7, A2", "H7",
-      "the host loads the image; a relying party that does not pin MEASUREMENT",
-      "verifier's expected measurement (expect-measurement); the default policy accepts the "
-      "faithful report (conceded by N7)", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_n7_backdoored_image },
-    { "tcb-rollback", "install firmware older than the committed TCB", "TCB rollback", "H7",
-      "the host installs firmware", "firmware anti-rollback: BAD_SVN", P_SNPS,
-      { X, SNP_ATK_REJECTED_FW, SNP_ATK_REJECTED_FW }, atk_tcb_rollback },
-    { "old-tcb", "keep the fixed firmware uncommitted", "TCB downgrade", "H7",
-      "SNP_COMMIT withheld: REPORTED_TCB stays old", "verifier's minimum REPORTED_TCB", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_old_tcb },
-    { "n10-leaked-vcek", "forge a report with a VCEK leaked at an old TCB", "N10", "phys",
-      "the chip's VCEK at TCB X extracted (key compromise)",
-      "verifier's minimum REPORTED_TCB above X (after the fix and re-keying); without one, "
-      "none: the forgery verifies", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_n10_leaked_vcek },
-    { "n10-leaked-ask", "certify a fresh key as the chip's VCEK with a leaked ASK", "N10",
-      "phys", "the ASK private key leaked (vendor compromise); the verifier takes the host's "
-      "certificate table", "none: conceded (N10), the verifier cannot tell; only a new ASK from "
-      "the vendor; a verifier fetching the VCEK by CHIP_ID/TCB is not fooled (in the evidence)",
-      P_SNPS, { X, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n10_leaked_ask },
-    { "a1-forged-signer", "sign a forged report with a key AMD never certified", "A1", "H7",
-      "the host can produce any bytes and any signature",
-      "verifier checks the signature with the VCEK chained to the trusted ARK", P_SNPS,
-      { X, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER }, atk_a1_forged_signer },
-    { "badram-alias", "alias a host page onto a guest page (lying SPD)",
-      "N8, BadRAM (CVE-2024-21944)", "phys",
-      "no boot-time alias check: the RMP is checked against the SPA used",
-      "alias check at boot, PLATFORM_INFO.ALIAS_CHECK_COMPLETE required by the verifier "
-      "(require-platform alias_check_complete)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER },
-      atk_badram_alias },
-    { "n8-phys-replay", "write old DRAM ciphertext back at the same address", "N8", "phys",
-      "physical access to the DRAM cells; no memory integrity",
-      "none in SNP (conceded by N8): would need memory integrity with freshness (MAC and "
-      "replay counter per line, an integrity tree)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n8_phys_replay },
-    { "cachewarp", "INVD drops the guest's dirty line", "CacheWarp (CVE-2023-20592)", "H1",
-      "microcode without the INVD fix", "microcode fix; verifier's minimum ucode SPL", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW }, atk_cachewarp },
-    { "double-validation", "make the guest validate a validated GPA again",
-      "I2/I4, double validation", "H3",
-      "the guest PVALIDATEs what the host asks it to accept",
-      "guest's validated bitmap (never validate twice); PVALIDATE CF=1 terminates", P_SNPS,
-      { X, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_double_validation },
-    { "cpuid-spoof", "lie in CPUID answers at run time (\"no SEV\")", "CPUID spoofing", "H6",
-      "the host emulates CPUID (GHCB CPUID NAE / intercept)",
-      "SNP CPUID page (firmware-checked at launch): the guest never asks the host", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_GUEST, SNP_ATK_DETECTED_GUEST }, atk_cpuid_spoof },
-    { "cpuid-spoof-launch", "propose a CPUID table claiming 15 VMPLs at launch",
-      "CPUID spoofing", "H7", "the host builds the CPUID page",
-      "firmware CPUID check at LAUNCH_UPDATE: INVALID_PARAM, table corrected", P_SNPS,
-      { X, SNP_ATK_REJECTED_FW, SNP_ATK_REJECTED_FW }, atk_cpuid_launch },
-    { "heckler-injection", "inject int 0x80 into the guest", "Heckler, WeSee", "H4",
-      "the host may inject any vector (EVENTINJ)",
-      "RestrictedInjection in SEV_FEATURES: VMRUN refuses all but #HV", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW }, atk_heckler },
-    { "wesee-vc-injection", "inject #VC (MSR) while the guest idles", "WeSee (CVE-2024-25742)",
-      "H4", "the host may inject vector 29; the #VC handler trusts the error code",
-      "RestrictedInjection in SEV_FEATURES: VMRUN refuses all but #HV (guest-side: check the "
-      "instruction at RIP)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW }, atk_wesee },
-    /* Side channels are outside the SNP guarantees (THREAT-MODEL.md N3): conceded, so the
-     * expected outcome is SUCCEEDED everywhere; the defence names what would stop them. */
-    { "cipherleaks", "see the guest write the same value again", "N3, CipherLeaks", "H1",
-      "deterministic encryption per (key, SPA)",
-      "conceded: none in SNP (guest-side: fresh nonces/randomised layout; ciphertext hiding)",
-      P_ALL, { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_cipherleaks },
-    { "pf-channel", "page-fault channel and single stepping", "N3, SEV-Step", "H2, H5",
-      "NPT and the preemption tick are the host's",
-      "conceded: none in SNP (guest-side: oblivious access, #VC/timer-aware step detection)",
-      P_ALL, { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_pf_channel },
-    { "irq-timing", "time the guest's interrupt handler to read a secret bit by bit",
-      "N5", "H4, H5", "the host injects the interrupts and owns the clock",
-      "conceded: none in SNP (RestrictedInjection leaves #HV; guest-side: constant-time "
-      "handlers)", P_ALL, { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED },
-      atk_irq_timing },
-    /* Availability is outside the SNP guarantees (THREAT-MODEL.md N1, N2): the hypervisor may
-     * always refuse to run or kill a VM; the scenario shows it and that nothing objects. */
-    { "dos-withhold", "stop running the vCPU, then kill the VM", "N1, N2", "H5",
-      "the host schedules vCPUs", "none (out of scope)", P_ALL,
-      { SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS }, atk_dos_withhold },
-    { "starvation", "run the vCPU in one time slice out of 4", "N2", "H5",
-      "the host schedules vCPUs", "none (out of scope)", P_ALL,
-      { SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS }, atk_starve },
-    /* A guest's own bugs are outside the SNP guarantees (THREAT-MODEL.md N6). */
-    { "guest-bug", "exploit a buggy guest handler through channel input", "N6", "H6",
-      "the guest trusts an offset read from host input (agent NOTE, a test fixture)",
-      "none in SNP: fix the guest (bound by the buffer, not the containing struct)", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_guest_bug },
-    /* I/O is outside the SNP guarantees (THREAT-MODEL.md N4): shared pages are the host's to
-     * read; only the guest's own encryption (TLS terminated inside it) keeps data private. */
-    { "n4-io-plain", "read what the guest sends in its clear protocol", "N4", "H1, H6",
-      "the device channel is shared pages (C-bit clear); the kv app's protocol is plaintext",
-      "none in SNP (conceded by N4): the guest must encrypt its I/O itself", P_ALL,
-      { SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED }, atk_n4_io_plain },
-    { "n4-io-atls", "read the same secret sent over aTLS to the guest", "N4", "H1, H6",
-      "the hypervisor is the guest's network device: every TLS record crosses the shared pages",
-      "TLS terminated inside the guest, the client verifies the evidence first: ciphertext "
-      "only. Not on a plain VM: no attestation there, and its host could read the TLS key "
-      "from guest memory (c3-key-scan)", P_SNPS,
-      { X, SNP_ATK_BLOCKED_GUEST, SNP_ATK_BLOCKED_GUEST }, atk_n4_io_atls },
+/* In priority order: `snpkit attack list`, `attack run all` and docs/threat-model.md follow
+ * it. The descriptors are in scn_<id>.c. */
+static const struct snp_atk_scenario *const atk_scenarios[] = {
+    &atk_scn_c1_read_private,
+    &atk_scn_c2_vmsa_regs,
+    &atk_scn_c3_key_scan,
+    &atk_scn_i1_write_private,
+    &atk_scn_i1_reclaim_write,
+    &atk_scn_i2_swap_page,
+    &atk_scn_i4_remap_severed,
+    &atk_scn_crossline,
+    &atk_scn_i3_replay_page,
+    &atk_scn_greq_replay_response,
+    &atk_scn_greq_replay_request,
+    &atk_scn_report_relay,
+    &atk_scn_policy_debug,
+    &atk_scn_undeserved_trust,
+    &atk_scn_n7_backdoored_image,
+    &atk_scn_tcb_rollback,
+    &atk_scn_old_tcb,
+    &atk_scn_n10_leaked_vcek,
+    &atk_scn_n10_leaked_ask,
+    &atk_scn_a1_forged_signer,
+    &atk_scn_badram_alias,
+    &atk_scn_n8_phys_replay,
+    &atk_scn_cachewarp,
+    &atk_scn_double_validation,
+    &atk_scn_cpuid_spoof,
+    &atk_scn_cpuid_spoof_launch,
+    &atk_scn_heckler_injection,
+    &atk_scn_wesee_vc_injection,
+    /* conceded side channels (N3, N5): SUCCEEDED everywhere */
+    &atk_scn_cipherleaks,
+    &atk_scn_pf_channel,
+    &atk_scn_irq_timing,
+    /* availability (N1, N2): ALLOWED_DOS everywhere */
+    &atk_scn_dos_withhold,
+    &atk_scn_starvation,
+    /* the guest's own bugs (N6) */
+    &atk_scn_guest_bug,
+    /* I/O (N4): the shared pages are the host's to read */
+    &atk_scn_n4_io_plain,
+    &atk_scn_n4_io_atls,
 };
-/* clang-format on */
 
-const struct snp_atk_scenario *
+const struct snp_atk_scenario *const *
 snp_atk_scenarios(size_t *count)
 {
     *count = SNP_ARRAY_LEN(atk_scenarios);
@@ -490,8 +377,8 @@ const struct snp_atk_scenario *
 snp_atk_find(const char *id)
 {
     for (size_t i = 0; i < SNP_ARRAY_LEN(atk_scenarios); i++) {
-        if (strcmp(atk_scenarios[i].id, id) == 0) {
-            return &atk_scenarios[i];
+        if (strcmp(atk_scenarios[i]->id, id) == 0) {
+            return atk_scenarios[i];
         }
     }
     return NULL;

@@ -108,7 +108,7 @@ static void
 run_all(uint32_t mutations, struct run *out)
 {
     struct snp_atk_env env;
-    const struct snp_atk_scenario *s = snp_atk_scenarios(&out->n);
+    const struct snp_atk_scenario *const *s = snp_atk_scenarios(&out->n);
 
     assert_true(out->n <= SNP_ARRAY_LEN(out->r));
     memset(&env, 0, sizeof(env));
@@ -126,10 +126,10 @@ run_all(uint32_t mutations, struct run *out)
     env.mutations = mutations; /* the broken chip */
     for (size_t i = 0; i < out->n; i++) {
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {
-            out->ran[i][p] = (s[i].profiles & SNP_ATK_PROFILE_BIT(p)) != 0 &&
+            out->ran[i][p] = (s[i]->profiles & SNP_ATK_PROFILE_BIT(p)) != 0 &&
                              snp_atk_profile_available((enum snp_atk_profile)p);
             if (out->ran[i][p]) {
-                T_OK(snp_atk_run(&s[i], (enum snp_atk_profile)p, &env, &out->r[i][p]));
+                T_OK(snp_atk_run(s[i], (enum snp_atk_profile)p, &env, &out->r[i][p]));
             }
         }
     }
@@ -150,7 +150,7 @@ static void
 check_mutation(const struct mutation *mu)
 {
     size_t n = 0, bad = 0;
-    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+    const struct snp_atk_scenario *const *s = snp_atk_scenarios(&n);
 
     /* The table names real scenarios on profiles they declare. */
     for (size_t k = 0; k < mu->ndeps; k++) {
@@ -162,7 +162,7 @@ check_mutation(const struct mutation *mu)
     for (size_t i = 0; i < n; i++) {
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {
             const struct snp_atk_result *r = &g_run.r[i][p];
-            const struct dep *d = find_dep(mu, s[i].id, p);
+            const struct dep *d = find_dep(mu, s[i]->id, p);
             const char *pn = snp_atk_profile_name((enum snp_atk_profile)p);
 
             if (!g_run.ran[i][p]) {
@@ -171,13 +171,13 @@ check_mutation(const struct mutation *mu)
             }
             if (d != NULL && (r->match || r->observed.outcome != d->observed)) {
                 print_message("%s: %s on %s should observe %s (expected %s), observed %s: %s\n",
-                              mu->name, s[i].id, pn, snp_atk_outcome_name(d->observed),
+                              mu->name, s[i]->id, pn, snp_atk_outcome_name(d->observed),
                               snp_atk_outcome_name(r->expected),
                               snp_atk_outcome_name(r->observed.outcome), r->observed.evidence);
                 bad++;
             } else if (d == NULL && !r->match) {
                 print_message("note: %s: %s on %s also differs (observed %s, expected %s): %s\n",
-                              mu->name, s[i].id, pn, snp_atk_outcome_name(r->observed.outcome),
+                              mu->name, s[i]->id, pn, snp_atk_outcome_name(r->observed.outcome),
                               snp_atk_outcome_name(r->expected), r->observed.evidence);
             }
         }
@@ -190,7 +190,7 @@ static void
 test_no_mutation_all_match(void **state)
 {
     size_t n = 0, bad = 0, runs = 0;
-    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+    const struct snp_atk_scenario *const *s = snp_atk_scenarios(&n);
 
     (void)state;
     run_all(0, &g_run);
@@ -201,7 +201,7 @@ test_no_mutation_all_match(void **state)
             }
             runs++;
             if (!g_run.r[i][p].match) {
-                print_message("MISMATCH without mutation: %s on %s: %s\n", s[i].id,
+                print_message("MISMATCH without mutation: %s on %s: %s\n", s[i]->id,
                               snp_atk_profile_name((enum snp_atk_profile)p),
                               g_run.r[i][p].observed.evidence);
                 bad++;

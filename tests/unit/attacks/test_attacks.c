@@ -53,7 +53,7 @@ test_every_scenario(void **state)
 {
     struct snp_atk_env env;
     size_t n = 0, runs = 0, bad = 0;
-    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+    const struct snp_atk_scenario *const *s = snp_atk_scenarios(&n);
 
     (void)state;
     env_init(&env);
@@ -61,14 +61,14 @@ test_every_scenario(void **state)
     for (size_t i = 0; i < n; i++) {
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {
             struct snp_atk_result r;
-            if ((s[i].profiles & SNP_ATK_PROFILE_BIT(p)) == 0 ||
+            if ((s[i]->profiles & SNP_ATK_PROFILE_BIT(p)) == 0 ||
                 !snp_atk_profile_available((enum snp_atk_profile)p)) {
                 continue;
             }
-            T_OK(snp_atk_run(&s[i], (enum snp_atk_profile)p, &env, &r));
+            T_OK(snp_atk_run(s[i], (enum snp_atk_profile)p, &env, &r));
             runs++;
             if (!r.match) {
-                print_message("MISMATCH %s on %s: expected %s, observed %s: %s\n", s[i].id,
+                print_message("MISMATCH %s on %s: expected %s, observed %s: %s\n", s[i]->id,
                               snp_atk_profile_name((enum snp_atk_profile)p),
                               snp_atk_outcome_name(r.expected),
                               snp_atk_outcome_name(r.observed.outcome), r.observed.evidence);
@@ -171,17 +171,17 @@ test_names(void **state)
 {
     enum snp_atk_profile p;
     size_t n = 0;
-    const struct snp_atk_scenario *s = snp_atk_scenarios(&n);
+    const struct snp_atk_scenario *const *s = snp_atk_scenarios(&n);
 
     (void)state;
     T_OK(snp_atk_profile_parse("snp-patched", &p));
     assert_int_equal(p, SNP_ATK_SNP_PATCHED);
     T_ERR(snp_atk_profile_parse("sev", &p), SNP_E_ARG);
     for (size_t i = 0; i < n; i++) {
-        assert_non_null(s[i].run);
-        assert_non_null(s[i].defence);
-        assert_ptr_equal(snp_atk_find(s[i].id), &s[i]); /* ids are unique */
-        assert_true(s[i].profiles != 0);
+        assert_non_null(s[i]->run);
+        assert_non_null(s[i]->defence);
+        assert_ptr_equal(snp_atk_find(s[i]->id), s[i]); /* ids are unique */
+        assert_true(s[i]->profiles != 0);
     }
 }
 

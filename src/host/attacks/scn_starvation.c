@@ -1,5 +1,5 @@
 /*
- * host/attacks/atk_starve.c - resource starvation (THREAT-MODEL.md N2): the hypervisor
+ * host/attacks/scn_starvation.c - resource starvation (THREAT-MODEL.md N2): the hypervisor
  * schedules the vCPU (H5) and may give it any share of the machine it likes. It slices time
  * into slots of SLOT_OPS guest operations (the preemption tick), runs the guest in every slot
  * for a baseline job, then only in one slot out of STARVE_K for the same job, and counts the
@@ -14,6 +14,7 @@
  */
 #include "host/attacks/atk_int.h"
 
+#include "base/rd.h"
 #include "snpkit/report.h"
 #include "snpkit/util.h"
 
@@ -24,26 +25,12 @@
 #define STARVE_K         4u      /* throttled: the vCPU runs in one slot out of STARVE_K */
 #define STARVE_SLOTS_MAX 100000u /* give up (a guest that never answers) */
 
-static void
-put32le(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static uint32_t
-get32le(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static size_t
 msg_work(uint8_t *out, uint32_t units)
 {
     memset(out, 0, 8);
     out[0] = SNP_CHAN_OP_WORK;
-    put32le(out + 4, units);
+    snp_put_le32(out + 4, units);
     return 8;
 }
 
@@ -84,12 +71,12 @@ work_answer(const struct atk_vm *vm, uint32_t *units, uint32_t *sum)
         vm->last[0] != (SNP_CHAN_OP_WORK | SNP_CHAN_OP_RESPONSE) || vm->last[1] != 0) {
         return false;
     }
-    *units = get32le(vm->last + 4);
-    *sum = get32le(vm->last + 8);
+    *units = snp_le32(vm->last + 4);
+    *sum = snp_le32(vm->last + 8);
     return true;
 }
 
-snp_err
+static snp_err
 atk_starve(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
@@ -196,3 +183,17 @@ out:
     atk_vm_free(&vm);
     return err;
 }
+
+/* Availability is outside the SNP guarantees (THREAT-MODEL.md N1, N2): the hypervisor may
+ * always refuse to run or kill a VM; the scenario shows it and that nothing objects. */
+const struct snp_atk_scenario atk_scn_starvation = {
+    .id = "starvation",
+    .title = "run the vCPU in one time slice out of 4",
+    .ref = "N2",
+    .cap = "H5",
+    .condition = "the host schedules vCPUs",
+    .defence = "none (out of scope)",
+    .profiles = ATK_P_ALL,
+    .expect = {SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS},
+    .run = atk_starve,
+};

@@ -1,6 +1,6 @@
 /*
- * host/attacks/atk_image.c - what the launch measurement proves, and what it does not
- * (THREAT-MODEL.md A2, N7).
+ * host/attacks/scn_n7_backdoored_image.c - n7-backdoored-image: what the launch measurement
+ * proves, and what it does not (THREAT-MODEL.md A2, N7).
  *
  * n7-backdoored-image: the host (H7: it loads the image) launches the expected firmware and
  * command line with a backdoored kernel (a few bytes changed; the SEV hashes table, measured in
@@ -11,10 +11,11 @@
  * verifier's expected measurement (`expect-measurement`).
  *
  * The same run shows A2's positive half: the genuine image's report MEASUREMENT must equal the
- * launch digest computed without the PSP, from the launch inputs alone (snp_vmm_measure_params,
- * the page list snp_measure hashes; what `snpkit measure` computes), and the verifier with that
- * expected digest must accept it. If either fails, the rejection of the backdoor proves nothing
- * (every report would be rejected) and the scenario reports NOT_RUN with the reason.
+ * launch digest computed without the PSP, from the launch inputs alone (atk_expected_digest,
+ * atk_report.c: snp_vmm_measure_params, the page list snp_measure hashes; what `snpkit
+ * measure` computes), and the verifier with that expected digest must accept it. If either
+ * fails, the rejection of the backdoor proves nothing (every report would be rejected) and the
+ * scenario reports NOT_RUN with the reason.
  *
  * Model departure: the guest's code is the C entry function, not the kernel bytes, so the
  * "backdoor" changes what is measured but not what runs; what the scenario shows is the
@@ -26,66 +27,14 @@
 #include "snpkit/report.h"
 #include "snpkit/util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define OFF_MEASUREMENT 0x90
 #define MEAS_LEN        48
 
-snp_err
-atk_image_report(struct snp_atk_ctx *c, const struct snp_vmm_launch *l, const uint8_t rd[64],
-                 uint8_t *report)
-{
-    struct atk_vm vm;
-    uint8_t msg[128];
-    snp_err err;
-
-    err = atk_vm_start(c, &vm, l, msg, atk_msg_report(msg, rd));
-    if (err == SNP_OK) {
-        err = atk_vm_exchange(&vm, msg, atk_msg_shutdown(msg));
-    }
-    if (err == SNP_OK &&
-        (vm.st.stop != SNP_VMM_RUNNING || vm.last_len < 4 + SNP_REPORT_SIZE || vm.last[1] != 0)) {
-        err = SNP_E_STATE;
-    }
-    if (err == SNP_OK) {
-        memcpy(report, vm.last + 4, SNP_REPORT_SIZE);
-        atk_trace(c, SNP_ATK_ACT_GUEST, "returned a signed report");
-    }
-    atk_vm_free(&vm);
-    return err;
-}
-
-/* The launch digest of @l from its inputs alone (no PSP): A2's reference value. */
-static snp_err
-expected_digest(const struct snp_vmm_launch *l, uint8_t out[MEAS_LEN])
-{
-    struct snp_sev_hashes h;
-    struct snp_measure_params p;
-    uint8_t digest[SNP_MEASURE_MAX_OUT];
-    uint8_t *scratch = malloc(SNP_VMM_FW_SIZE);
-    size_t n = 0;
-    snp_err err = SNP_E_NOMEM;
-
-    if (scratch != NULL) {
-        err = snp_vmm_measure_params(l, scratch, &h, &p);
-    }
-    if (err == SNP_OK) {
-        err = snp_measure(&p, digest, &n, NULL);
-    }
-    if (err == SNP_OK && n != MEAS_LEN) {
-        err = SNP_E_STATE;
-    }
-    if (err == SNP_OK) {
-        memcpy(out, digest, MEAS_LEN);
-    }
-    free(scratch);
-    return err;
-}
-
 /* N7 with A2's positive half as the control (see the file comment). */
-snp_err
+static snp_err
 atk_n7_backdoored_image(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     static const char mark[] = "BACKDOOR";
@@ -100,14 +49,14 @@ atk_n7_backdoored_image(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     snp_err err;
 
     atk_launch_default(c, &good);
-    SNP_TRY(expected_digest(&good, want));
+    SNP_TRY(atk_expected_digest(&good, want));
     SNP_TRY(snp_hex_encode(hex, sizeof(hex), want, MEAS_LEN));
     atk_trace(c, SNP_ATK_ACT_VERIFIER, "expected MEASUREMENT (launch inputs, no PSP): %.16s..",
               hex);
 
     /* A2: the genuine image. */
     memset(rd, 0x71, sizeof(rd));
-    SNP_TRY(atk_image_report(c, &good, rd, rep));
+    SNP_TRY(atk_get_report(c, &good, rd, rep));
     a2_equal = memcmp(rep + OFF_MEASUREMENT, want, MEAS_LEN) == 0;
     atk_trace(c, SNP_ATK_ACT_HV, "genuine image: report MEASUREMENT %s the independent digest",
               a2_equal ? "equals" : "DIFFERS from");
@@ -136,7 +85,7 @@ atk_n7_backdoored_image(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
               "launch the backdoored kernel (\"%s\" at offset 0x%zx of %zu bytes)", mark, klen / 2,
               klen);
     memset(rd, 0x72, sizeof(rd));
-    err = atk_image_report(c, &bad, rd, rep);
+    err = atk_get_report(c, &bad, rd, rep);
     if (err == SNP_OK) {
         err = atk_verify(c, rep, sizeof(rep), NULL, &open_ok, why_open, sizeof(why_open));
     }
@@ -167,3 +116,16 @@ atk_n7_backdoored_image(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     }
     return SNP_OK;
 }
+
+const struct snp_atk_scenario atk_scn_n7_backdoored_image = {
+    .id = "n7-backdoored-image",
+    .title = "launch a backdoored kernel; the genuine image as control",
+    .ref = "N7, A2",
+    .cap = "H7",
+    .condition = "the host loads the image; a relying party that does not pin MEASUREMENT",
+    .defence = "verifier's expected measurement (expect-measurement); the default policy accepts "
+               "the faithful report (conceded by N7)",
+    .profiles = ATK_P_SNPS,
+    .expect = {ATK_UNDECLARED, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_DETECTED_VERIFIER},
+    .run = atk_n7_backdoored_image,
+};

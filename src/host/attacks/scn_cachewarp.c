@@ -1,5 +1,5 @@
 /*
- * host/attacks/atk_cache.c - CacheWarp (Zhang et al., USENIX Security 2024; CVE-2023-20592;
+ * host/attacks/scn_cachewarp.c - CacheWarp (Zhang et al., USENIX Security 2024; CVE-2023-20592;
  * attacks.md): the hypervisor executes INVD while a guest's modified cache line is dirty, and
  * the guest's write is silently lost (the memory reverts to its earlier ciphertext). Enabling
  * condition: microcode without the fix (the machine lacks SNP_MIT_INVD_FIX). Defences: the
@@ -70,7 +70,7 @@ out:
     return err;
 }
 
-snp_err
+static snp_err
 atk_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
@@ -147,3 +147,15 @@ out:
     free(s1);
     return err;
 }
+
+const struct snp_atk_scenario atk_scn_cachewarp = {
+    .id = "cachewarp",
+    .title = "INVD drops the guest's dirty line",
+    .ref = "CacheWarp (CVE-2023-20592)",
+    .cap = "H1",
+    .condition = "microcode without the INVD fix",
+    .defence = "microcode fix; verifier's minimum ucode SPL",
+    .profiles = ATK_P_ALL,
+    .expect = {SNP_ATK_SUCCEEDED, SNP_ATK_DETECTED_VERIFIER, SNP_ATK_BLOCKED_HW},
+    .run = atk_cachewarp,
+};

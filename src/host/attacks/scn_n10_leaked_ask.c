@@ -1,6 +1,6 @@
 /*
- * host/attacks/atk_forge.c - N10 with a leaked ASK (THREAT-MODEL.md N10: "with a leaked chip
- * key or ASK, a forged report verifies: the verifier cannot tell").
+ * host/attacks/scn_n10_leaked_ask.c - N10 with a leaked ASK (THREAT-MODEL.md N10: "with a leaked
+ * chip key or ASK, a forged report verifies: the verifier cannot tell").
  *
  * The attacker holds the ASK private key (a vendor compromise, not a capability of the
  * hypervisor: cap "phys" stands for "outside H1-H7"). It certifies a fresh P-384 key as the
@@ -22,7 +22,6 @@
 #include "snpkit/report.h"
 #include "snpkit/util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +50,7 @@ verify_certs(struct snp_atk_ctx *c, const uint8_t *report, const uint8_t *certs,
     return SNP_OK;
 }
 
-snp_err
+static snp_err
 atk_n10_leaked_ask(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
@@ -70,7 +69,7 @@ atk_n10_leaked_ask(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     SNP_TRY(snp_hex_encode(hn, sizeof(hn), nonce, sizeof(nonce)));
     SNP_TRY(snp_hex_encode(hm, sizeof(hm), meas, sizeof(meas)));
     atk_launch_default(c, &l);
-    SNP_TRY(atk_image_report(c, &l, rd, rep)); /* the real CHIP_ID and TCB, to look genuine */
+    SNP_TRY(atk_get_report(c, &l, rd, rep)); /* the real CHIP_ID and TCB, to look genuine */
     atk_trace(c, SNP_ATK_ACT_HV, "control: the genuine report, with the vendor's collateral");
     SNP_TRY(atk_verify(c, rep, sizeof(rep), NULL, &genuine, why_genuine, sizeof(why_genuine)));
 
@@ -113,3 +112,17 @@ atk_n10_leaked_ask(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     }
     return SNP_OK;
 }
+
+const struct snp_atk_scenario atk_scn_n10_leaked_ask = {
+    .id = "n10-leaked-ask",
+    .title = "certify a fresh key as the chip's VCEK with a leaked ASK",
+    .ref = "N10",
+    .cap = "phys",
+    .condition = "the ASK private key leaked (vendor compromise); the verifier takes the host's "
+                 "certificate table",
+    .defence = "none: conceded (N10), the verifier cannot tell; only a new ASK from the vendor; a "
+               "verifier fetching the VCEK by CHIP_ID/TCB is not fooled (in the evidence)",
+    .profiles = ATK_P_SNPS,
+    .expect = {ATK_UNDECLARED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED},
+    .run = atk_n10_leaked_ask,
+};

@@ -1,6 +1,6 @@
 /*
- * host/attacks/atk_dos.c - availability (THREAT-MODEL.md N1, N2): the hypervisor schedules the
- * vCPUs (H5) and may stop running them or kill the VM at any time. SEV-SNP does not promise
+ * host/attacks/scn_dos_withhold.c - availability (THREAT-MODEL.md N1, N2): the hypervisor schedules
+ * the vCPUs (H5) and may stop running them or kill the VM at any time. SEV-SNP does not promise
  * availability, so the expected outcome is SNP_ATK_ALLOWED_DOS on every profile: the scenario
  * shows that the guest's pending work is simply never done and that no party objects.
  */
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-snp_err
+static snp_err
 atk_dos_withhold(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
@@ -41,3 +41,17 @@ atk_dos_withhold(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     }
     return SNP_OK;
 }
+
+/* Availability is outside the SNP guarantees (THREAT-MODEL.md N1, N2): the hypervisor may
+ * always refuse to run or kill a VM; the scenario shows it and that nothing objects. */
+const struct snp_atk_scenario atk_scn_dos_withhold = {
+    .id = "dos-withhold",
+    .title = "stop running the vCPU, then kill the VM",
+    .ref = "N1, N2",
+    .cap = "H5",
+    .condition = "the host schedules vCPUs",
+    .defence = "none (out of scope)",
+    .profiles = ATK_P_ALL,
+    .expect = {SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS, SNP_ATK_ALLOWED_DOS},
+    .run = atk_dos_withhold,
+};

@@ -1,5 +1,5 @@
 /*
- * host/attacks/atk_crossline.c - CrossLine (Li, Zhang, Lin, CCS 2021; attacks.md A8): the
+ * host/attacks/scn_crossline.c - CrossLine (Li, Zhang, Lin, CCS 2021; attacks.md A8): the
  * hypervisor runs its own VM under the victim's ASID so that the memory controller decrypts
  * the victim's pages for it (v1: page-table walks leak victim memory through #NPF reports; v2:
  * victim instructions run briefly). Against SEV and SEV-ES; SNP blocks it.
@@ -24,7 +24,6 @@
  */
 #include "host/attacks/atk_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define ATTACKER_ASID 2u
@@ -54,7 +53,7 @@ finish_vm(struct atk_vm *vm, bool *answered)
     return SNP_OK;
 }
 
-snp_err
+static snp_err
 atk_crossline(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct atk_vm victim, attacker;
@@ -144,3 +143,16 @@ out:
     atk_vm_free(&victim);
     return err;
 }
+
+const struct snp_atk_scenario atk_scn_crossline = {
+    .id = "crossline",
+    .title = "run the attacker's VM on the victim's VMSA / pages (other ASID)",
+    .ref = "CrossLine (Li et al., CCS 2021)",
+    .cap = "H2, H4",
+    .condition = "the host writes VMCBs and NPTs of two VMs",
+    .defence = "VMRUN: VMSA's RMP entry must name the VMCB's ASID (VMEXIT_INVALID); RMP owner ASID "
+               "on guest access (#NPF)",
+    .profiles = ATK_P_SNPS,
+    .expect = {ATK_UNDECLARED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW},
+    .run = atk_crossline,
+};

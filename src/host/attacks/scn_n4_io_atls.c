@@ -1,7 +1,7 @@
 /*
- * host/attacks/atk_io.c - I/O is visible (THREAT-MODEL.md N4): what the guest sends through
- * shared pages, the hypervisor reads; the same data under TLS terminated inside the guest, it
- * does not.
+ * host/attacks/scn_n4_io_atls.c - n4-io-atls (THREAT-MODEL.md N4): the same secret as
+ * n4-io-plain under TLS terminated inside the guest, which the hypervisor does not read (the
+ * watch: atk_watch.c).
  *
  * The channel of the device model is two shared 8-page buffers (tx guest -> host, rx host ->
  * guest, docs/guest.md): shared pages are C-bit clear by design (the host must read them to
@@ -9,43 +9,32 @@
  * scenario, as the hypervisor, reads both buffers whole through its own host view
  * (snp_host_read() at the SPAs its nested page table names) and searches them for the secret.
  *
- * n4-io-plain: the kv app (`snpkit.app=kv`) is given a secret (KV_PUT) and hands it back in
- * its own clear protocol (KV_GET answers with the unsealed value). Enabling condition: the
- * guest's protocol is plaintext. Defence: none in SNP (conceded by N4): encrypt in the guest.
- * Expected: SUCCEEDED on every profile.
- *
- * n4-io-atls: the aTLS guest (`snpkit.app=atls`, an echo service; env guest_atls) with the
- * hypervisor as its untrusted network device: NET messages (op 0x30) carry the TLS records.
- * The client is the caller's plug-in (env tls, snp_atk_tls_fn: host/ may not include atls/):
- * it verifies the guest's evidence in the handshake (fresh nonce, expected MEASUREMENT
- * computed from the launch inputs without the PSP) before it sends the secret, and reads the
- * echo. The wire is this file's: every byte passes through the shared pages the scenario
- * scans. Outcome BLOCKED_GUEST when the secret went there and back (the control: the echo
- * equals it) and no read of the shared pages held it, only TLS records (application_data
- * records, header 17 03 03, counted in both directions). Declared on snp and snp-patched only:
- * the aTLS app does not start on a plain VM, whose attestation device answers every request
- * with SNP_E_UNSUPPORTED (no evidence, no certificate). TLS would protect the wire there too,
- * but a plain VM's host reads the TLS key from guest memory as c3-key-scan reads any secret:
- * that, not the wire, is why aTLS needs SNP.
+ * The aTLS guest (`snpkit.app=atls`, an echo service; env guest_atls) with the hypervisor as
+ * its untrusted network device: NET messages (op 0x30) carry the TLS records. The client is
+ * the caller's plug-in (env tls, snp_atk_tls_fn: host/ may not include atls/): it verifies the
+ * guest's evidence in the handshake (fresh nonce, expected MEASUREMENT computed from the launch
+ * inputs without the PSP) before it sends the secret, and reads the echo. The wire is this
+ * file's: every byte passes through the shared pages the scenario scans. Outcome BLOCKED_GUEST
+ * when the secret went there and back (the control: the echo equals it) and no read of the
+ * shared pages held it, only TLS records (application_data records, header 17 03 03, counted
+ * in both directions). Declared on snp and snp-patched only: the aTLS app does not start on a
+ * plain VM, whose attestation device answers every request with SNP_E_UNSUPPORTED (no
+ * evidence, no certificate). TLS would protect the wire there too, but a plain VM's host reads
+ * the TLS key from guest memory as c3-key-scan reads any secret: that, not the wire, is why
+ * aTLS needs SNP.
  *
  * The NET format (snpkit/atls.h) is restated here: host/ may not include the atls module.
  */
 #include "host/attacks/atk_int.h"
 
 #include "base/rd.h"
-#include "snpkit/measure.h"
 #include "snpkit/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define KV_CMDLINE   "console=ttyS0 snpkit.app=kv"
 #define ATLS_CMDLINE "console=ttyS0 snpkit.app=atls"
-#define OP_KV_PUT    SNP_CHAN_OP_KV_PUT
-#define OP_KV_GET    SNP_CHAN_OP_KV_GET
 #define MEAS_LEN     48u
-#define CHAN_BYTES   ((size_t)SNP_VMM_CHAN_PAGES * SNP_PAGE_SIZE)
-#define NEEDLE_LEN   16u /* a hit on 16 bytes of the secret is plaintext */
 
 /* NET message body (snpkit/atls.h): u32 flags, records u32 id, u8 kind, u8 0, u16 len, data. */
 #define NET_HDR         4u
@@ -60,233 +49,7 @@
 #define TLS_REC_MAX     (16384u + 256u)
 
 /* The secret the client hands the guest (known to the scenario: its oracle, as in c3). */
-static const char io_secret[] = "N4 secret: patient 4711, diagnosis confidential, do not disclose";
-
-/* ---- the hypervisor's view of the shared channel pages ---------------------------------- */
-
-struct io_watch {
-    struct snp_atk_ctx *c;
-    uint64_t tx[SNP_VMM_CHAN_PAGES], rx[SNP_VMM_CHAN_PAGES]; /* SPA of each page */
-    uint8_t *txb, *rxb;                                      /* the last reads, CHAN_BYTES */
-    size_t reads;                                            /* reads of both buffers */
-    size_t hits_tx, hits_rx;                                 /* reads holding the secret */
-    uint64_t spa_tx, spa_rx;                                 /* where it was first seen */
-};
-
-static snp_err
-watch_init(struct io_watch *w, const struct atk_vm *vm)
-{
-    memset(w, 0, sizeof(*w));
-    w->c = vm->c;
-    for (unsigned i = 0; i < SNP_VMM_CHAN_PAGES; i++) {
-        uint64_t off = (uint64_t)i * SNP_PAGE_SIZE;
-        if (!atk_gpa_spa(vm, SNP_VMM_CHAN_TX_GPA + off, &w->tx[i]) ||
-            !atk_gpa_spa(vm, SNP_VMM_CHAN_RX_GPA + off, &w->rx[i])) {
-            return SNP_E_STATE;
-        }
-    }
-    w->txb = malloc(CHAN_BYTES);
-    w->rxb = malloc(CHAN_BYTES);
-    return w->txb != NULL && w->rxb != NULL ? SNP_OK : SNP_E_NOMEM;
-}
-
-static void
-watch_free(struct io_watch *w)
-{
-    free(w->txb);
-    free(w->rxb);
-    w->txb = w->rxb = NULL;
-}
-
-/* Offset of the first NEEDLE_LEN bytes of the secret in @b, or -1. */
-static long
-find_secret(const uint8_t *b, size_t n)
-{
-    const uint8_t *s = (const uint8_t *)io_secret;
-
-    for (size_t i = 0; i + NEEDLE_LEN <= n; i++) {
-        if (b[i] == s[0] && memcmp(b + i, s, NEEDLE_LEN) == 0) {
-            return (long)i;
-        }
-    }
-    return -1;
-}
-
-/* Read one 8-page buffer (host view, page by page) and search it. */
-static snp_err
-watch_buf(struct io_watch *w, const uint64_t *spa, uint8_t *buf, size_t *hits, uint64_t *first,
-          const char *name)
-{
-    long at;
-
-    for (unsigned i = 0; i < SNP_VMM_CHAN_PAGES; i++) {
-        if (snp_host_read(w->c->m, spa[i], buf + (size_t)i * SNP_PAGE_SIZE, SNP_PAGE_SIZE) !=
-            SNP_HW_OK) {
-            return SNP_E_STATE;
-        }
-    }
-    at = find_secret(buf, CHAN_BYTES);
-    if (at >= 0) {
-        uint64_t where = spa[(size_t)at / SNP_PAGE_SIZE] + ((uint64_t)at & (SNP_PAGE_SIZE - 1));
-        if ((*hits)++ == 0) {
-            *first = where;
-        }
-        atk_trace(w->c, SNP_ATK_ACT_HV, "read the secret in plaintext in the %s page at SPA 0x%llx",
-                  name, (unsigned long long)where);
-    }
-    return SNP_OK;
-}
-
-/* What the hypervisor does after every exchange: read both channel buffers whole. */
-static snp_err
-watch_scan(struct io_watch *w)
-{
-    SNP_TRY(watch_buf(w, w->tx, w->txb, &w->hits_tx, &w->spa_tx, "tx (guest -> host)"));
-    SNP_TRY(watch_buf(w, w->rx, w->rxb, &w->hits_rx, &w->spa_rx, "rx (host -> guest)"));
-    w->reads++;
-    return SNP_OK;
-}
-
-/* After SHUTDOWN was handed over: let the guest return (it frees what its app holds). */
-static snp_err
-io_vm_finish(struct atk_vm *vm)
-{
-    for (unsigned i = 0; i < 64 && vm->st.stop == SNP_VMM_RUNNING; i++) {
-        SNP_TRY(atk_vm_step(vm));
-    }
-    return SNP_OK;
-}
-
-/* ---- n4-io-plain: the kv app's clear protocol ---------------------------------------------- */
-
-/* KV_PUT key @k = @val (@vlen bytes, at most 64). */
-static size_t
-msg_kv_put(uint8_t *out, char k, const char *val, size_t vlen)
-{
-    memset(out, 0, 7);
-    out[0] = OP_KV_PUT;
-    out[4] = 1; /* u16 klen */
-    out[6] = (uint8_t)k;
-    memcpy(out + 7, val, vlen);
-    return 7 + vlen;
-}
-
-/* KV_GET key @k with the sealed blob the guest gave for it. */
-static size_t
-msg_kv_get(uint8_t *out, size_t cap, char k, const uint8_t *blob, size_t blen)
-{
-    if (cap < 7 + blen) {
-        return 0;
-    }
-    memset(out, 0, 7);
-    out[0] = OP_KV_GET;
-    out[4] = 1;
-    out[6] = (uint8_t)k;
-    memcpy(out + 7, blob, blen);
-    return 7 + blen;
-}
-
-/* Whether the guest's last message answers @op with status 0. */
-static bool
-answered(const struct atk_vm *vm, uint8_t op)
-{
-    return vm->st.stop == SNP_VMM_RUNNING && vm->last_len >= 4 &&
-           vm->last[0] == (uint8_t)(op | SNP_CHAN_OP_RESPONSE) && vm->last[1] == 0;
-}
-
-snp_err
-atk_n4_io_plain(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
-{
-    struct snp_vmm_launch l;
-    struct atk_vm vm;
-    struct io_watch w;
-    uint8_t *msg = malloc(ATK_MSG_MAX), blob[256];
-    size_t n, blen = 0;
-    bool got = false;
-    snp_err err = SNP_E_NOMEM;
-
-    memset(&vm, 0, sizeof(vm));
-    memset(&w, 0, sizeof(w));
-    if (msg == NULL) {
-        goto out;
-    }
-    atk_launch_default(c, &l);
-    l.cmdline = KV_CMDLINE;
-    /* The client's requests as the device relays them: PUT k, PUT p (a filler: the channel
-     * answers one request late), GET k with the blob, SHUTDOWN. */
-    err = atk_vm_start(c, &vm, &l, msg, msg_kv_put(msg, 'k', io_secret, sizeof(io_secret) - 1));
-    if (err == SNP_OK) {
-        err = watch_init(&w, &vm);
-    }
-    if (err == SNP_OK) {
-        err = watch_scan(&w); /* HELLO; the client's PUT */
-    }
-    if (err == SNP_OK) {
-        err = atk_vm_exchange(&vm, msg, msg_kv_put(msg, 'p', "filler", 6));
-    }
-    if (err == SNP_OK) {
-        err = watch_scan(&w);
-    }
-    if (err != SNP_OK) {
-        goto out;
-    }
-    err = SNP_E_STATE;
-    if (!answered(&vm, OP_KV_PUT) || vm.last_len - 4 > sizeof(blob)) {
-        goto out;
-    }
-    blen = vm.last_len - 4;
-    memcpy(blob, vm.last + 4, blen); /* nonce, tag, ciphertext: the guest sealed the value */
-    atk_trace(c, SNP_ATK_ACT_GUEST, "stored the secret, sealed blob of %zu bytes", blen);
-    n = msg_kv_get(msg, ATK_MSG_MAX, 'k', blob, blen);
-    err = n > 0 ? atk_vm_exchange(&vm, msg, n) : SNP_E_RANGE;
-    if (err == SNP_OK) {
-        err = watch_scan(&w);
-    }
-    if (err == SNP_OK) {
-        err = atk_vm_exchange(&vm, msg, atk_msg_shutdown(msg)); /* the GET's answer */
-    }
-    if (err == SNP_OK) {
-        err = watch_scan(&w);
-    }
-    if (err != SNP_OK) {
-        goto out;
-    }
-    got = answered(&vm, OP_KV_GET) && vm.last_len == 4 + sizeof(io_secret) - 1 &&
-          memcmp(vm.last + 4, io_secret, sizeof(io_secret) - 1) == 0;
-    atk_trace(c, SNP_ATK_ACT_GUEST, "KV_GET answered %s", got ? "the secret" : "something else");
-    err = io_vm_finish(&vm);
-    if (err != SNP_OK) {
-        goto out;
-    }
-    if (!got) {
-        atk_evidence(obs, SNP_ATK_NOT_RUN,
-                     "control failed: the guest did not hand the secret "
-                     "back in its KV_GET answer");
-        err = SNP_E_STATE;
-        goto out;
-    }
-    if (w.hits_tx + w.hits_rx > 0) {
-        atk_evidence(obs, SNP_ATK_SUCCEEDED,
-                     "read the %zu-byte secret in plaintext in the shared channel pages: the "
-                     "guest's KV_GET answer in the tx buffer (SPA 0x%llx, %zu of %zu reads), the "
-                     "client's KV_PUT in the rx buffer (SPA 0x%llx, %zu of them); the guest sealed "
-                     "the value for storage, its protocol sent it in clear",
-                     sizeof(io_secret) - 1, (unsigned long long)w.spa_tx, w.hits_tx, w.reads,
-                     (unsigned long long)w.spa_rx, w.hits_rx);
-    } else {
-        atk_evidence(obs, SNP_ATK_BLOCKED_HW,
-                     "%zu reads of both shared channel buffers: the secret never in plaintext",
-                     w.reads);
-    }
-    err = SNP_OK;
-out:
-    watch_free(&w);
-    atk_vm_free(&vm);
-    free(msg);
-    return err;
-}
-
-/* ---- n4-io-atls: the hypervisor is the aTLS guest's network device ----------------------- */
+static const char io_secret[] = ATK_IO_SECRET;
 
 /* A TLS record stream as the hypervisor sees it: headers in clear, payloads opaque. */
 struct tls_walk {
@@ -325,7 +88,7 @@ tls_walk(struct tls_walk *t, const uint8_t *p, size_t n)
 
 struct io_net {
     struct atk_vm *vm;
-    struct io_watch *w;
+    struct atk_io_watch *w;
     uint8_t *msg; /* the next NET message, ATK_MSG_MAX */
     bool more, closed;
     size_t exchanges;
@@ -400,7 +163,7 @@ net_round(struct io_net *nt, size_t len, uint8_t *from, size_t cap, size_t *from
     SNP_TRY(atk_vm_exchange(nt->vm, nt->msg, len));
     SNP_ENSURE(nt->vm->st.stop == SNP_VMM_RUNNING, SNP_E_STATE);
     nt->exchanges++;
-    SNP_TRY(watch_scan(nt->w));
+    SNP_TRY(atk_watch_scan(nt->w));
     return net_collect(nt, from, cap, from_len);
 }
 
@@ -435,40 +198,13 @@ net_wire(void *ctx, const uint8_t *to_guest, size_t len, uint8_t *from, size_t c
     return SNP_OK;
 }
 
-/* The launch digest of @l from its inputs alone (no PSP): what the client expects. */
-static snp_err
-io_expected_digest(const struct snp_vmm_launch *l, uint8_t out[MEAS_LEN])
-{
-    struct snp_sev_hashes h;
-    struct snp_measure_params p;
-    uint8_t digest[SNP_MEASURE_MAX_OUT];
-    uint8_t *scratch = malloc(SNP_VMM_FW_SIZE);
-    size_t n = 0;
-    snp_err err = SNP_E_NOMEM;
-
-    if (scratch != NULL) {
-        err = snp_vmm_measure_params(l, scratch, &h, &p);
-    }
-    if (err == SNP_OK) {
-        err = snp_measure(&p, digest, &n, NULL);
-    }
-    if (err == SNP_OK && n != MEAS_LEN) {
-        err = SNP_E_STATE;
-    }
-    if (err == SNP_OK) {
-        memcpy(out, digest, MEAS_LEN);
-    }
-    free(scratch);
-    return err;
-}
-
 /* Judge what the hypervisor saw (see the file comment). */
 static snp_err
 atls_judge(const struct io_net *nt, const struct snp_atk_tls *t, const char *mhex,
            struct snp_atk_observed *obs)
 {
     const size_t slen = sizeof(io_secret) - 1;
-    const struct io_watch *w = nt->w;
+    const struct atk_io_watch *w = nt->w;
 
     if (w->hits_tx + w->hits_rx > 0) {
         atk_evidence(obs, SNP_ATK_SUCCEEDED,
@@ -507,13 +243,13 @@ atls_judge(const struct io_net *nt, const struct snp_atk_tls *t, const char *mhe
     return SNP_OK;
 }
 
-snp_err
+static snp_err
 atk_n4_io_atls(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     const struct snp_atk_env *env = c->env;
     struct snp_vmm_launch l;
     struct atk_vm vm;
-    struct io_watch w;
+    struct atk_io_watch w;
     struct io_net nt;
     struct snp_atk_tls t;
     uint8_t want[MEAS_LEN];
@@ -533,7 +269,7 @@ atk_n4_io_atls(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     atk_launch_default(c, &l);
     l.entry = env->guest_atls;
     l.cmdline = ATLS_CMDLINE;
-    SNP_TRY(io_expected_digest(&l, want));
+    SNP_TRY(atk_expected_digest(&l, want));
     SNP_TRY(snp_hex_encode(mhex, sizeof(mhex), want, MEAS_LEN));
     nt.msg = malloc(ATK_MSG_MAX);
     if (nt.msg == NULL) {
@@ -546,10 +282,10 @@ atk_n4_io_atls(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
         err = atk_vm_start(c, &vm, &l, nt.msg, off);
     }
     if (err == SNP_OK) {
-        err = watch_init(&w, &vm);
+        err = atk_watch_init(&w, &vm);
     }
     if (err == SNP_OK) {
-        err = watch_scan(&w); /* HELLO; OPEN */
+        err = atk_watch_scan(&w); /* HELLO; OPEN */
     }
     if (err == SNP_OK) {
         err = snp_vmm_platform_tcb(vm.v, &reported, &current);
@@ -578,10 +314,10 @@ atk_n4_io_atls(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (vm.st.stop == SNP_VMM_RUNNING) {
         err = atk_vm_exchange(&vm, nt.msg, atk_msg_shutdown(nt.msg));
         if (err == SNP_OK) {
-            err = watch_scan(&w);
+            err = atk_watch_scan(&w);
         }
         if (err == SNP_OK) {
-            err = io_vm_finish(&vm);
+            err = atk_io_vm_finish(&vm);
         }
         if (err != SNP_OK) {
             goto out;
@@ -590,8 +326,25 @@ atk_n4_io_atls(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     err = atls_judge(&nt, &t, mhex, obs);
 out:
     snp_wipe(t.echo, sizeof(t.echo));
-    watch_free(&w);
+    atk_watch_free(&w);
     atk_vm_free(&vm);
     free(nt.msg);
     return err;
 }
+
+/* I/O is outside the SNP guarantees (THREAT-MODEL.md N4): shared pages are the host's to
+ * read; only the guest's own encryption (TLS terminated inside it) keeps data private. */
+const struct snp_atk_scenario atk_scn_n4_io_atls = {
+    .id = "n4-io-atls",
+    .title = "read the same secret sent over aTLS to the guest",
+    .ref = "N4",
+    .cap = "H1, H6",
+    .condition =
+        "the hypervisor is the guest's network device: every TLS record crosses the shared pages",
+    .defence = "TLS terminated inside the guest, the client verifies the evidence first: "
+               "ciphertext only. Not on a plain VM: no attestation there, and its host could read "
+               "the TLS key from guest memory (c3-key-scan)",
+    .profiles = ATK_P_SNPS,
+    .expect = {ATK_UNDECLARED, SNP_ATK_BLOCKED_GUEST, SNP_ATK_BLOCKED_GUEST},
+    .run = atk_n4_io_atls,
+};

@@ -1,7 +1,7 @@
 /*
- * host/attacks/atk_regs.c - the hypervisor against the guest's register state (THREAT-MODEL.md
- * C2; attacks.md: the unencrypted-VMCB attacks on SEV, Hetzelt & Buhren 2017 and Werner et al.
- * 2019: the host reads and rewrites the saved registers of a guest at every VMEXIT).
+ * host/attacks/scn_c2_vmsa_regs.c - the hypervisor against the guest's register state
+ * (THREAT-MODEL.md C2; attacks.md: the unencrypted-VMCB attacks on SEV, Hetzelt & Buhren 2017 and
+ * Werner et al. 2019: the host reads and rewrites the saved registers of a guest at every VMEXIT).
  *
  * Target: the save area of vCPU 0 (the VMM's own bookkeeping says where it lives). A plain VM
  * keeps it in host-readable plaintext; SEV-ES/SNP seal it into the VMSA page under the guest's
@@ -19,7 +19,7 @@
 #define ATK_REG_MARK  UINT64_C(0x4154544b52313421) /* "!41RKTTA": what the host plants in R14 */
 
 /* C2: at a VMEXIT, read vCPU 0's saved registers, then plant a value in R14 and read it back. */
-snp_err
+static snp_err
 atk_c2_vmsa_regs(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
@@ -94,3 +94,15 @@ out:
     atk_vm_free(&vm);
     return err;
 }
+
+const struct snp_atk_scenario atk_scn_c2_vmsa_regs = {
+    .id = "c2-vmsa-regs",
+    .title = "read and rewrite the guest's saved registers at an exit",
+    .ref = "C2, unencrypted VMCB (Hetzelt & Buhren; Werner et al.)",
+    .cap = "H1",
+    .condition = "the save area is in host memory at every VMEXIT",
+    .defence = "VMSA sealed under the guest key; RMP: guest-owned VMSA page (#PF RMP on write)",
+    .profiles = ATK_P_ALL,
+    .expect = {SNP_ATK_SUCCEEDED, SNP_ATK_BLOCKED_HW, SNP_ATK_BLOCKED_HW},
+    .run = atk_c2_vmsa_regs,
+};

@@ -1,5 +1,5 @@
 /*
- * host/attacks/atk_phys.c - N8, the claim's own case: a physical attacker replays DRAM
+ * host/attacks/scn_n8_phys_replay.c - N8, the claim's own case: a physical attacker replays DRAM
  * ciphertext at the same address (THREAT-MODEL.md N8; attacks.md F1/F2: the replay of BadRAM
  * and Battering RAM, here without the alias, straight on the cells).
  *
@@ -29,7 +29,6 @@
 #include "sim/phys_if.h"
 #include "snpkit/ghcb.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,7 +122,7 @@ out:
     return err;
 }
 
-snp_err
+static snp_err
 atk_n8_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
@@ -239,3 +238,16 @@ out:
     free(now);
     return err;
 }
+
+const struct snp_atk_scenario atk_scn_n8_phys_replay = {
+    .id = "n8-phys-replay",
+    .title = "write old DRAM ciphertext back at the same address",
+    .ref = "N8",
+    .cap = "phys",
+    .condition = "physical access to the DRAM cells; no memory integrity",
+    .defence = "none in SNP (conceded by N8): would need memory integrity with freshness (MAC and "
+               "replay counter per line, an integrity tree)",
+    .profiles = ATK_P_ALL,
+    .expect = {SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED},
+    .run = atk_n8_phys_replay,
+};

@@ -1,5 +1,5 @@
 /*
- * host/attacks/atk_guestbug.c - guest bugs stay exploitable (THREAT-MODEL.md N6; attacks.md
+ * host/attacks/scn_guest_bug.c - guest bugs stay exploitable (THREAT-MODEL.md N6; attacks.md
  * G3): the agent carries a deliberately buggy diagnostic handler, NOTE (a test fixture,
  * docs/guest.md), that checks the host's offset and length against the struct that contains
  * its 32-byte note buffer instead of the buffer itself. Right behind the buffer lies the flag
@@ -51,7 +51,7 @@ status_of(const struct atk_vm *vm, uint8_t op)
     return vm->last[1];
 }
 
-snp_err
+static snp_err
 atk_guest_bug(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct snp_vmm_launch l;
@@ -119,3 +119,16 @@ out:
     atk_vm_free(&vm);
     return err;
 }
+
+/* A guest's own bugs are outside the SNP guarantees (THREAT-MODEL.md N6). */
+const struct snp_atk_scenario atk_scn_guest_bug = {
+    .id = "guest-bug",
+    .title = "exploit a buggy guest handler through channel input",
+    .ref = "N6",
+    .cap = "H6",
+    .condition = "the guest trusts an offset read from host input (agent NOTE, a test fixture)",
+    .defence = "none in SNP: fix the guest (bound by the buffer, not the containing struct)",
+    .profiles = ATK_P_ALL,
+    .expect = {SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED, SNP_ATK_SUCCEEDED},
+    .run = atk_guest_bug,
+};

@@ -1,0 +1,83 @@
+/*
+ * host/attacks/atk_agent.c - the agent app's diagnostics ops as the attacker sees them
+ * (docs/guest.md): the status of the guest's answer (double-validation, cpuid-spoof,
+ * cpuid-spoof-launch, heckler-injection), and a guest that idles (HLT) between requests,
+ * resumed one exit at a time for event injection (irq-timing, wesee-vc-injection).
+ */
+#include "host/attacks/atk_int.h"
+
+#include "snpkit/util.h"
+#include "snpkit/vmsa.h"
+
+#define MAX_TO_IDLE   8u /* exits from a request to the guest's first HLT */
+#define SENTINEL_EXIT UINT64_C(0xA77AC4E7A77AC4E7) /* no exit code (VMEXIT_INVALID is -1) */
+
+/* The guest's answer status to op @op, or -1 when it did not answer that op. */
+int
+atk_answer_status(const struct atk_vm *vm, uint8_t op)
+{
+    if (vm->st.stop != SNP_VMM_RUNNING || vm->last_len < 4 ||
+        vm->last[0] != (uint8_t)(op | SNP_CHAN_OP_RESPONSE)) {
+        return -1;
+    }
+    return vm->last[1];
+}
+
+/*
+ * Resume vCPU 0 for one exit; *hlt tells whether it was the guest's HLT. The VMM's status
+ * names the exit of a VMGEXIT (SNP) and of a stop, not of an automatic exit it has nothing to
+ * serve: the attacker clears the field first, so an untouched one means HLT (no preemption
+ * tick is set here). A plain VM's exit code is in its host-readable save area.
+ */
+snp_err
+atk_step_exit(struct snp_atk_ctx *c, struct atk_vm *vm, bool *hlt)
+{
+    unsigned calls = vm->chan_calls;
+
+    *hlt = false;
+    vm->v->status.last_exit = SENTINEL_EXIT;
+    SNP_TRY(atk_vm_step(vm));
+    if (vm->st.stop != SNP_VMM_RUNNING || vm->chan_calls != calls) {
+        return SNP_OK;
+    }
+    if (c->profile == SNP_ATK_PLAIN) {
+        uint8_t page[SNP_VMSA_SIZE];
+        struct snp_vmsa s;
+        SNP_ENSURE(snp_host_read(c->m, vm->v->vmsa_spa[0], page, sizeof(page)) == SNP_HW_OK,
+                   SNP_E_STATE);
+        SNP_TRY(snp_vmsa_decode(&s, page, sizeof(page), NULL));
+        *hlt = s.guest_exit_code == SNP_EXIT_HLT;
+        snp_wipe(&s, sizeof(s));
+    } else {
+        *hlt = vm->st.last_exit == SENTINEL_EXIT;
+    }
+    return SNP_OK;
+}
+
+/* Resume until the guest's next HLT; false when it answered, stopped or never idled. */
+snp_err
+atk_to_idle(struct snp_atk_ctx *c, struct atk_vm *vm, bool *hlt)
+{
+    *hlt = false;
+    for (unsigned n = 0; n < MAX_TO_IDLE && !*hlt && vm->st.stop == SNP_VMM_RUNNING; n++) {
+        SNP_TRY(atk_step_exit(c, vm, hlt));
+    }
+    return SNP_OK;
+}
+
+bool
+atk_vmrun_refused(const struct atk_vm *vm)
+{
+    return vm->st.stop == SNP_VMM_STOP_ERROR && vm->st.last_exit == SNP_EXIT_INVALID;
+}
+
+/* The guest's answer body to @op (status 0, at least @len bytes), or NULL. */
+const uint8_t *
+atk_answer(const struct atk_vm *vm, uint8_t op, size_t len)
+{
+    if (vm->st.stop != SNP_VMM_RUNNING || vm->last_len < 4 + len ||
+        vm->last[0] != (uint8_t)(op | SNP_CHAN_OP_RESPONSE) || vm->last[1] != 0) {
+        return NULL;
+    }
+    return vm->last + 4;
+}
