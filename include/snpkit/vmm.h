@@ -197,7 +197,8 @@ struct snp_vmm_status {
     enum snp_vmm_stop stop;
     uint8_t term_set, term_code;
     uint64_t exits;     /* VMEXITs served */
-    uint64_t last_exit; /* SW exit code or VMEXIT code of the last exit */
+    uint64_t last_exit; /* the last exit: its VMEXIT code (e.g. HLT, INTR for the preemption
+                           tick, NPF), or for a VMGEXIT the SW exit code / GHCB MSR request */
 };
 
 /*

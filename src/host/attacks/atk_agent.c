@@ -9,8 +9,7 @@
 #include "snpkit/util.h"
 #include "snpkit/vmsa.h"
 
-#define MAX_TO_IDLE   8u /* exits from a request to the guest's first HLT */
-#define SENTINEL_EXIT UINT64_C(0xA77AC4E7A77AC4E7) /* no exit code (VMEXIT_INVALID is -1) */
+#define MAX_TO_IDLE 8u /* exits from a request to the guest's first HLT */
 
 /* The guest's answer status to op @op, or -1 when it did not answer that op. */
 int
@@ -23,34 +22,20 @@ atk_answer_status(const struct atk_vm *vm, uint8_t op)
     return vm->last[1];
 }
 
-/*
- * Resume vCPU 0 for one exit; *hlt tells whether it was the guest's HLT. The VMM's status
- * names the exit of a VMGEXIT (SNP) and of a stop, not of an automatic exit it has nothing to
- * serve: the attacker clears the field first, so an untouched one means HLT (no preemption
- * tick is set here). A plain VM's exit code is in its host-readable save area.
- */
+/* Resume vCPU 0 for one exit; *hlt tells whether it was the guest's HLT (the exit code is in
+ * the VMCB's control area, which the host reads for an SNP guest too). */
 snp_err
 atk_step_exit(struct snp_atk_ctx *c, struct atk_vm *vm, bool *hlt)
 {
     unsigned calls = vm->chan_calls;
 
+    (void)c;
     *hlt = false;
-    vm->v->status.last_exit = SENTINEL_EXIT;
     SNP_TRY(atk_vm_step(vm));
     if (vm->st.stop != SNP_VMM_RUNNING || vm->chan_calls != calls) {
         return SNP_OK;
     }
-    if (c->profile == SNP_ATK_PLAIN) {
-        uint8_t page[SNP_VMSA_SIZE];
-        struct snp_vmsa s;
-        SNP_ENSURE(snp_host_read(c->m, vm->v->vmsa_spa[0], page, sizeof(page)) == SNP_HW_OK,
-                   SNP_E_STATE);
-        SNP_TRY(snp_vmsa_decode(&s, page, sizeof(page), NULL));
-        *hlt = s.guest_exit_code == SNP_EXIT_HLT;
-        snp_wipe(&s, sizeof(s));
-    } else {
-        *hlt = vm->st.last_exit == SENTINEL_EXIT;
-    }
+    *hlt = vm->st.last_exit == SNP_EXIT_HLT;
     return SNP_OK;
 }
 

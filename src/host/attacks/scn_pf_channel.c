@@ -19,37 +19,21 @@
 #include <string.h>
 
 /* a value the VMM's status never holds: left untouched by an exit it had nothing to serve */
-#define SENTINEL_EXIT UINT64_C(0xA77AC4E7A77AC4E7)
 
-/*
- * Resume one exit; *tick tells whether it was the host's preemption tick. A plain VM's save
- * area names the exit (SNP_EXIT_INTR). The VMM's status names only the exits it served for the
- * guest (VMGEXIT) and stops: the attacker plants a sentinel first, and an untouched one means
- * an automatic exit (with the tick set and a kv request running, the tick: the kv app does not
- * idle inside a request).
- */
+/* Resume one exit; *tick tells whether it was the host's preemption tick (SNP_EXIT_INTR: the
+ * exit code is in the VMCB's control area, visible to the host for an SNP guest too). */
 static snp_err
 step_tick(struct snp_atk_ctx *c, struct atk_vm *vm, bool *tick)
 {
     unsigned calls = vm->chan_calls;
 
+    (void)c;
     *tick = false;
-    vm->v->status.last_exit = SENTINEL_EXIT;
     SNP_TRY(atk_vm_step(vm));
     if (vm->st.stop != SNP_VMM_RUNNING || vm->chan_calls != calls) {
         return SNP_OK;
     }
-    if (c->profile == SNP_ATK_PLAIN) {
-        uint8_t page[SNP_VMSA_SIZE];
-        struct snp_vmsa s;
-        SNP_ENSURE(snp_host_read(c->m, vm->v->vmsa_spa[0], page, sizeof(page)) == SNP_HW_OK,
-                   SNP_E_STATE);
-        SNP_TRY(snp_vmsa_decode(&s, page, sizeof(page), NULL));
-        *tick = s.guest_exit_code == SNP_EXIT_INTR;
-        snp_wipe(&s, sizeof(s));
-    } else {
-        *tick = vm->st.last_exit == SENTINEL_EXIT;
-    }
+    *tick = vm->st.last_exit == SNP_EXIT_INTR;
     return SNP_OK;
 }
 
