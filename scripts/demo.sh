@@ -25,7 +25,8 @@ What runs below: a simulated EPYC (memory encryption per VM, RMP, vCPUs with sea
 its PSP firmware (launch measurement, attestation reports, derived keys), a simulated vendor
 (ARK/ASK/VCEK in AMD's certificate shape, a key server), an honest hypervisor, and the guest's
 own attestation driver. The relying party's verifier is the same one that checks real AMD
-reports. `snpkit attack` (the hostile hypervisor's scenarios) has its own command.
+reports. At the end, `snpkit attack` turns the hypervisor hostile: every threat-model claim
+and published attack as a scenario, plain VM vs SNP VM.
 TXT
 
 step "1. Boot a CVM; the guest asks its PSP for a report carrying our nonce, the host staples the certificates"
@@ -112,6 +113,12 @@ atls_pid=""
 
 step "11. The hostile hypervisor: every scenario, plain VM vs SNP VM"
 say snpkit attack run all
-"$snpkit" attack run all 2>&1 || true
+attack_rc=0
+"$snpkit" attack run all 2>&1 || attack_rc=$?
+if [ "$attack_rc" -ne 0 ]; then
+    echo "snpkit attack: exit $attack_rc (a scenario observed another outcome than expected)" >&2
+    exit 1
+fi
+echo "(each cell is what the scenario observed; 'snpkit attack run ID --trace' shows the steps)"
 
 step "Done. 'make test' runs every test (and known answers against real AMD artifacts when ../shared/vectors exists)."
