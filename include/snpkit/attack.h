@@ -54,6 +54,19 @@ const char *snp_atk_profile_name(enum snp_atk_profile p);
 /* "plain", "snp", "snp-patched" -> profile. SNP_E_ARG for anything else. */
 snp_err snp_atk_profile_parse(const char *name, enum snp_atk_profile *out);
 
+/*
+ * The protections a deliberately broken chip can lack (struct snp_atk_env.mutations, SNP_MUT_*
+ * of snpkit/machine.h), by the name `snpkit attack run --without` takes: "rmp-gpa-check",
+ * "vmsa-sealing", "host-write-rmp", "memory-encryption", "greq-seqno".
+ * snp_atk_mutation_name(): the name of one SNP_MUT_* bit, NULL for anything else.
+ * snp_atk_mutation_parse(): name -> bit in *bit; SNP_E_ARG for an unknown name.
+ * snp_atk_mutation_at(): the @i-th (0-based) name and bit, for listing them; SNP_E_RANGE past
+ * the last.
+ */
+const char *snp_atk_mutation_name(unsigned bit);
+snp_err snp_atk_mutation_parse(const char *name, unsigned *bit);
+snp_err snp_atk_mutation_at(size_t i, const char **name, unsigned *bit);
+
 /* Who a trace line is about. */
 enum snp_atk_actor {
     SNP_ATK_ACT_HV = 0,       /* what the hypervisor did */
@@ -186,8 +199,10 @@ struct snp_atk_env {
     void *tls_ctx;
     snp_atk_trace_fn trace; /* NULL: no trace */
     void *trace_ctx;
-    /* SNP_MUT_* (snpkit/machine.h) applied to every machine the runner builds: test-only, a
-     * deliberately broken chip for the mutation check; 0 for every real run. */
+    /* SNP_MUT_* (snpkit/machine.h) applied to every machine the runner builds: a deliberately
+     * broken chip (the mutation check, `snpkit attack run --without`); 0 for every real run.
+     * The expected outcomes stay those of the genuine chip, so a scenario that depends on a
+     * removed protection mismatches. */
     unsigned mutations;
 };
 

@@ -196,9 +196,11 @@ enum snp_vmm_stop {
 struct snp_vmm_status {
     enum snp_vmm_stop stop;
     uint8_t term_set, term_code;
-    uint64_t exits;     /* VMEXITs served */
-    uint64_t last_exit; /* the last exit: its VMEXIT code (e.g. HLT, INTR for the preemption
-                           tick, NPF), or for a VMGEXIT the SW exit code / GHCB MSR request */
+    uint64_t exits;      /* VMEXITs served */
+    uint64_t last_exit;  /* the last exit: its VMEXIT code (e.g. HLT, INTR for the preemption
+                            tick, NPF), or for a VMGEXIT the SW exit code / GHCB MSR request */
+    uint64_t exit_info1; /* the last exit's EXITINFO1 (#NPF: error code) */
+    uint64_t exit_info2; /* the last exit's EXITINFO2 (#NPF: the faulting GPA) */
 };
 
 /*

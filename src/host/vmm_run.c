@@ -414,6 +414,8 @@ snp_vmm_run(struct snp_vmm *v, uint64_t max_exits, struct snp_vmm_status *st)
         SNP_TRY(snp_host_vmrun(v->m, v->vcpu_ids[i], &ex));
         v->status.exits++;
         v->status.last_exit = ex.code; /* a VMGEXIT's handler puts the SW exit code here */
+        v->status.exit_info1 = ex.info1;
+        v->status.exit_info2 = ex.info2;
         if (ex.code == SNP_EXIT_VMGEXIT && !v->plain) {
             SNP_TRY(vmgexit(v));
         } else if (v->plain && (ex.code == SNP_EXIT_IOIO || ex.code == SNP_EXIT_CPUID ||

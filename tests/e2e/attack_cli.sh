@@ -108,9 +108,10 @@ grep '{"id":"c1-read-private",' listjson.out |
 run all 0 "$snpkit" attack run all
 grep -qx '0 scenario(s) differed from the expected outcome' all.out && ok ||
     bad "run all: last line is '$(tail -n 1 all.out)'"
-if grep -qF '(!)' all.out || grep -qF 'NOT RUN' all.out; then
+# a mismatched cell ends in '!' ("succeeds!"), an unstaged one reads 'NOT RUN'
+if grep -qE '(^| )[a-z:]+! ' all.out || grep -qF 'NOT RUN' all.out; then
     bad "run all: mismatched or unstaged cells:"
-    grep -E '\(!\)|NOT RUN' all.out | head -n 20
+    grep -E '(^| )[a-z:]+! |NOT RUN' all.out | head -n 20
 else ok; fi
 head -n 1 all.out | grep -qE '^SCENARIO +CAP +PLAIN VM +SNP VM +SNP PATCHED +DEFENCE' && ok ||
     bad "run all header: $(head -n 1 all.out)"
@@ -131,12 +132,46 @@ grep -qx '0 scenario(s) differed from the expected outcome' all_plain.out && ok 
     bad "run all --profile plain: last line is '$(tail -n 1 all_plain.out)'"
 # the tables are aligned: every row's DEFENCE starts in the header's DEFENCE column
 aligned() {
-    awk -v n="$1" 'NR == 1 { col = index($0, "DEFENCE"); next }
+    awk -v n="$1" '/^SCENARIO / { col = index($0, "DEFENCE"); next }
+        col == 0 { next }
         /^[0-9]+ scenario\(s\) differed/ || /^  / { next }
         { pre = substr($0, 1, col - 1); if (substr(pre, col - 1, 1) != " " || substr($0, col, 1) == " ") { print n ": " $0; bad = 1 } }
         END { exit bad }' "$work/$1.out"
 }
 for t in list all all_plain; do aligned "$t" && ok || bad "$t: a row is not aligned to the header"; done
+
+# ---- width: piped output is cut to 120 columns, --wide prints the text whole ---------------
+for t in list all all_plain; do
+    long=$(awk 'length($0) > 120' "$t.out" | head -n 3)
+    [ -z "$long" ] && ok || bad "$t: lines wider than 120 columns: $long"
+done
+grep -qE '\.\.\.$' all.out && ok || bad "run all: no DEFENCE cut with '...' (is any defence long?)"
+run listwide 0 "$snpkit" attack list --wide
+awk 'length($0) > 120 { found = 1 } END { exit !found }' listwide.out && ok ||
+    bad "attack list --wide: no line wider than 120 columns"
+tail -n +2 listwide.out | awk '{print $1}' | sort | cmp -s - list.ids && ok || bad "attack list --wide ids differ"
+aligned listwide && ok || bad "listwide: a row is not aligned to the header"
+# every defence of --wide equals the descriptor's (list --json), whole
+if [ "$have_python" -eq 1 ]; then
+    python3 - "$work/listwide.out" "$work/listjson.out" <<'PY' && ok || bad "attack list --wide: a DEFENCE is not the descriptor's text"
+import json, sys
+rows = open(sys.argv[1]).read().splitlines()
+col = rows[0].index("DEFENCE")
+wide = {r.split()[0]: r[col:] for r in rows[1:]}
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    assert wide[o["id"]] == o["defence"], (o["id"], wide[o["id"]], o["defence"])
+PY
+fi
+# the cut text is a prefix of the whole text
+c1cut=$(awk '/^SCENARIO / { col = index($0, "DEFENCE") } /^c1-read-private / { print substr($0, col) }' all.out)
+c1full=$(awk '/^SCENARIO / { col = index($0, "DEFENCE") } /^c1-read-private / { print substr($0, col) }' listwide.out)
+case "$c1cut" in
+*...) case "$c1full" in "${c1cut%...}"*) ok ;; *) bad "c1 cut defence '$c1cut' is not a prefix of '$c1full'" ;; esac ;;
+*) [ "$c1cut" = "$c1full" ] && ok || bad "c1 defence '$c1cut' vs '$c1full'" ;;
+esac
+run allwide 0 "$snpkit" attack run i1-write-private --wide
+aligned allwide && ok || bad "run --wide: a row is not aligned to the header"
 
 # ---- one scenario, one profile, JSON ---------------------------------------------------------
 for pe in "plain SUCCEEDED" "snp BLOCKED_HW" "snp-patched BLOCKED_HW"; do
@@ -159,6 +194,12 @@ one_error_line relay_plain \
 run relay_plain_h 2 "$snpkit" attack run report-relay --profile plain
 one_error_line relay_plain_h \
     '^snpkit: report-relay does not run on profile plain \(declared: snp, snp-patched\)$'
+# ... while 'all' with that profile marks it: "declared":false in JSON, '-' in the table (above)
+run all_plain_json 0 "$snpkit" attack run all --profile plain --json
+json_lines all_plain_json
+grep -qF '{"id":"report-relay","profile":"plain","expected":null,"observed":null,"match":null,"evidence":"not declared (declared: snp, snp-patched)","declared":false}' all_plain_json.out &&
+    ok || bad "run all --profile plain --json: report-relay line: $(grep '"report-relay"' all_plain_json.out)"
+[ "$(grep -c '"profile":"snp"' all_plain_json.out)" -eq 0 ] && ok || bad "run all --profile plain --json has snp lines"
 
 # ---- trace -----------------------------------------------------------------------------------
 run trace 0 "$snpkit" attack run c1-read-private --profile snp --trace
@@ -172,10 +213,46 @@ run trace_plain 0 "$snpkit" attack run c1-read-private --profile plain --trace
 grep -qE '^  hypervisor ' trace_plain.out && ok || bad "plain trace lacks hypervisor lines"
 run untraced 0 "$snpkit" attack run c1-read-private --profile snp
 grep -qE '^  (hypervisor|hardware) ' untraced.out && bad "trace lines without --trace" || ok
-# --json wins over --trace: the output stays one JSON object per line
+# --json --trace: the steps as JSON objects of their own, one per line, then the result line
 run tracejson 0 "$snpkit" attack run c1-read-private --profile snp --json --trace
 json_lines tracejson
-grep -qE '^  (hypervisor|hardware) ' tracejson.out && bad "--json --trace mixes trace lines into JSON" || ok
+grep -qE '^  (hypervisor|hardware) ' tracejson.out && bad "--json --trace mixes text trace lines into JSON" || ok
+grep -qE '^\{"trace":"== c1-read-private on snp: [^"]*","actor":"hypervisor","id":"c1-read-private","profile":"snp"\}$' tracejson.out &&
+    ok || bad "--json --trace lacks the header step: $(head -n 1 tracejson.out)"
+grep -qE '^\{"trace":"[^"]*","actor":"hardware",' tracejson.out && ok || bad "--json --trace lacks hardware steps"
+tail -n 1 tracejson.out | grep -qE '^\{"id":"c1-read-private","profile":"snp","expected":"BLOCKED_HW","observed":"BLOCKED_HW","match":true,' &&
+    ok || bad "--json --trace: last line is not the result: $(tail -n 1 tracejson.out)"
+# the #NPF the VMM stops on is named by the hardware: GPA, error code, the RMP's reason
+run trace_i4 0 "$snpkit" attack run i4-remap-severed --profile snp --trace
+grep -qE '^  hardware +#NPF at GPA 0x14[0-9a-f]{3}, error code 0x[0-9a-f]+ \(RMP violation, .*assigned to this guest at GPA 0x15000, not GPA 0x14000 \(the GPA check\)' trace_i4.out &&
+    ok || bad "i4 trace lacks the #NPF hardware line: $(grep -E '^  (hardware|guest) ' trace_i4.out)"
+# dos-withhold observes: nothing moved while withheld, the firmware took the kill, VMRUN refused
+run trace_dos 0 "$snpkit" attack run dos-withhold --profile snp --trace
+grep -qE '^  hardware +after [0-9]+ slots: [0-9]+ exits, 1 channel message\(s\), save area unchanged' trace_dos.out &&
+    ok || bad "dos-withhold trace lacks the withheld observation"
+grep -qE '^  firmware +DECOMMISSION: status 0x0 SUCCESS' trace_dos.out && ok || bad "dos-withhold trace lacks DECOMMISSION"
+grep -qE '^  hardware +VMRUN of vCPU [0-9]+: refused' trace_dos.out && ok || bad "dos-withhold trace lacks the refused VMRUN"
+
+# ---- --without: a deliberately broken chip; the scenarios that depend on it differ (exit 1) --
+run without 1 "$snpkit" attack run i4-remap-severed --without rmp-gpa-check
+head -n 1 without.out | grep -qF '(broken chip: without rmp-gpa-check' && ok ||
+    bad "--without: first line '$(head -n 1 without.out)'"
+grep -qE '^i4-remap-severed +H2 +succeeds +succeeds! +succeeds! ' without.out && ok ||
+    bad "--without rmp-gpa-check: i4 row: $(grep '^i4-remap-severed' without.out)"
+tail -n 1 without.out | grep -qx '1 scenario(s) differed from the expected outcome (marked !) (broken chip: without rmp-gpa-check)' &&
+    ok || bad "--without: last line '$(tail -n 1 without.out)'"
+aligned without && ok || bad "--without: a row is not aligned to the header"
+run withoutjson 1 "$snpkit" attack run i4-remap-severed --without rmp-gpa-check --profile snp --json
+json_lines withoutjson
+grep -qF '"expected":"BLOCKED_HW","observed":"SUCCEEDED","match":false,' withoutjson.out &&
+    grep -qF ',"declared":true,"chip":"broken chip: without rmp-gpa-check"}' withoutjson.out && ok ||
+    bad "--without --json: $(cat withoutjson.out)"
+# a scenario that does not depend on the removed protection still matches: exit 0
+run without_other 0 "$snpkit" attack run greq-replay-response --without rmp-gpa-check --without greq-seqno
+grep -qF '(broken chip: without rmp-gpa-check, greq-seqno' without_other.out && ok ||
+    bad "--without twice: $(head -n 1 without_other.out)"
+run without_bad 2 "$snpkit" attack run i4-remap-severed --without rmp
+one_error_line without_bad "^snpkit: --without: unknown protection 'rmp' \(rmp-gpa-check, vmsa-sealing, host-write-rmp, memory-encryption, greq-seqno\)$"
 
 # ---- usage errors: exit 2 --------------------------------------------------------------------
 run unknown 2 "$snpkit" attack run no-such-scenario
@@ -189,15 +266,28 @@ run badsub 2 "$snpkit" attack frob
 run badopt 2 "$snpkit" attack list --bogus
 run listextra 2 "$snpkit" attack list extra
 run runextra 2 "$snpkit" attack run c1-read-private i1-write-private
+# options that do not apply are refused, not ignored
+run list_trace 2 "$snpkit" attack list --trace
+one_error_line list_trace "^snpkit: attack list: --trace applies to 'attack run' only$"
+run list_profile 2 "$snpkit" attack list --profile snp
+one_error_line list_profile "^snpkit: attack list: --profile applies to 'attack run' only$"
+run list_without 2 "$snpkit" attack list --without greq-seqno
+one_error_line list_without "^snpkit: attack list: --without applies to 'attack run' only$"
+run json_wide 2 "$snpkit" attack run c1-read-private --json --wide
+one_error_line json_wide "^snpkit: --wide is for the table"
 
 # ---- help ------------------------------------------------------------------------------------
 run help 0 "$snpkit" attack --help
-grep -q '^usage: snpkit attack list \[--json\]' help.out && ok || bad "attack --help lacks usage"
+grep -qF 'usage: snpkit attack list [--json | --wide]' help.out && ok || bad "attack --help lacks usage"
 grep -q 'snpkit attack run ID|all \[--profile plain|snp|snp-patched\]' help.out && ok ||
     bad "attack --help lacks the run line"
 run helpcmd 0 "$snpkit" help attack
 cmp -s help.out helpcmd.out && ok || bad "'snpkit help attack' differs from 'attack --help'"
 [ ! -s help.err ] && ok || bad "attack --help wrote to stderr"
+for w in '--without PROTECTION' '--wide' "'.' profile not selected" "'-' profile not declared" \
+    'rmp-gpa-check, vmsa-sealing' '"trace"' 'is a usage error'; do
+    grep -qF -- "$w" help.out && ok || bad "attack --help lacks '$w'"
+done
 "$snpkit" --help 2>/dev/null | grep -qE '^  attack ' && ok || bad "snpkit --help does not list attack"
 
 echo "attack_cli: $pass passed, $fail failed, $skip skipped"

@@ -87,6 +87,48 @@ snp_atk_actor_name(enum snp_atk_actor a)
     return "?";
 }
 
+/* The protections `--without` removes: one SNP_MUT_* bit each (snpkit/machine.h). */
+static const struct {
+    const char *name;
+    unsigned bit;
+} atk_mutations[] = {
+    {"rmp-gpa-check", SNP_MUT_NO_RMP_GPA_CHECK},   {"vmsa-sealing", SNP_MUT_NO_VMSA_SEAL},
+    {"host-write-rmp", SNP_MUT_NO_HOST_WRITE_RMP}, {"memory-encryption", SNP_MUT_NO_MEM_ENCRYPTION},
+    {"greq-seqno", SNP_MUT_NO_GREQ_SEQNO},
+};
+
+const char *
+snp_atk_mutation_name(unsigned bit)
+{
+    for (size_t i = 0; i < SNP_ARRAY_LEN(atk_mutations); i++) {
+        if (atk_mutations[i].bit == bit) {
+            return atk_mutations[i].name;
+        }
+    }
+    return NULL;
+}
+
+snp_err
+snp_atk_mutation_parse(const char *name, unsigned *bit)
+{
+    for (size_t i = 0; name != NULL && i < SNP_ARRAY_LEN(atk_mutations); i++) {
+        if (strcmp(name, atk_mutations[i].name) == 0) {
+            *bit = atk_mutations[i].bit;
+            return SNP_OK;
+        }
+    }
+    return SNP_E_ARG;
+}
+
+snp_err
+snp_atk_mutation_at(size_t i, const char **name, unsigned *bit)
+{
+    SNP_ENSURE(i < SNP_ARRAY_LEN(atk_mutations), SNP_E_RANGE);
+    *name = atk_mutations[i].name;
+    *bit = atk_mutations[i].bit;
+    return SNP_OK;
+}
+
 /* ---- trace and evidence ----------------------------------------------------------------- */
 
 void
@@ -155,6 +197,64 @@ atk_vm_step(struct atk_vm *vm)
     return snp_vmm_run(vm->v, vm->st.exits + 1, &vm->st);
 }
 
+/* The RMP's view of @spa for a guest of @asid faulting at @gpa: why the check refused it. */
+static void
+atk_rmp_reason(const struct atk_vm *vm, uint64_t spa, uint64_t gpa, char *buf, size_t size)
+{
+    struct snp_rmpread r;
+    uint64_t page = gpa & ~(uint64_t)(SNP_PAGE_SIZE - 1);
+
+    spa &= ~(uint64_t)(SNP_PAGE_SIZE - 1);
+    memset(&r, 0, sizeof(r));
+    if (snp_host_rmpread(vm->c->m, spa, &r) != SNP_RMP_SUCCESS) {
+        snprintf(buf, size, "RMPREAD of SPA 0x%llx failed", (unsigned long long)spa);
+    } else if (!r.assigned) {
+        snprintf(buf, size, "RMP entry of SPA 0x%llx: the hypervisor's (not assigned)",
+                 (unsigned long long)spa);
+    } else if (r.asid != vm->v->asid) {
+        snprintf(buf, size, "RMP entry of SPA 0x%llx: assigned to ASID %u, the guest is ASID %u",
+                 (unsigned long long)spa, r.asid, vm->v->asid);
+    } else if (r.gpa != page) {
+        snprintf(buf, size,
+                 "RMP entry of SPA 0x%llx: assigned to this guest at GPA 0x%llx, not GPA 0x%llx "
+                 "(the GPA check)",
+                 (unsigned long long)spa, (unsigned long long)r.gpa, (unsigned long long)page);
+    } else if (r.immutable) {
+        snprintf(buf, size, "RMP entry of SPA 0x%llx: immutable", (unsigned long long)spa);
+    } else {
+        snprintf(buf, size, "RMP entry of SPA 0x%llx: this guest's at this GPA%s",
+                 (unsigned long long)spa, r.page_2m ? " (2M)" : "");
+    }
+}
+
+/*
+ * The VMM stopped on a #NPF it does not serve; its status keeps the exit's EXITINFO1 (error
+ * code) and EXITINFO2 (GPA), as the VMCB's control area gives them to the host. The NPT and
+ * RMPREAD then name the cause.
+ */
+static void
+atk_npf_trace(struct atk_vm *vm)
+{
+    uint64_t spa = 0, e = vm->st.exit_info1, gpa = vm->st.exit_info2;
+    char why[192];
+
+    if (!atk_gpa_spa(vm, gpa, &spa)) {
+        snprintf(why, sizeof(why), "the NPT maps no page there");
+    } else if ((e & SNP_PFERR_RMP) != 0 && !snp_vmm_is_plain(vm->v)) {
+        atk_rmp_reason(vm, spa, gpa, why, sizeof(why));
+    } else {
+        snprintf(why, sizeof(why), "NPT entry -> SPA 0x%llx",
+                 (unsigned long long)(spa & ~(uint64_t)(SNP_PAGE_SIZE - 1)));
+    }
+    atk_trace(vm->c, SNP_ATK_ACT_HW,
+              "#NPF at GPA 0x%llx, error code 0x%llx (%s%s%s%s): %s; the vCPU cannot proceed",
+              (unsigned long long)gpa, (unsigned long long)e,
+              (e & SNP_PFERR_RMP) != 0 ? "RMP violation" : "nested page fault",
+              (e & SNP_PFERR_WRITE) != 0 ? ", write" : ", read",
+              (e & SNP_NPF_ENC) != 0 ? ", private" : "", (e & SNP_NPF_SIZEM) != 0 ? ", size" : "",
+              why);
+}
+
 snp_err
 atk_vm_exchange(struct atk_vm *vm, const uint8_t *req, size_t len)
 {
@@ -166,6 +266,9 @@ atk_vm_exchange(struct atk_vm *vm, const uint8_t *req, size_t len)
     vm->last_len = 0;
     while (vm->chan_calls == calls && vm->st.stop == SNP_VMM_RUNNING) {
         SNP_TRY(atk_vm_step(vm));
+    }
+    if (vm->st.stop == SNP_VMM_STOP_ERROR && vm->st.last_exit == SNP_EXIT_NPF) {
+        atk_npf_trace(vm);
     }
     if (vm->st.stop != SNP_VMM_RUNNING) {
         char b[64];
