@@ -119,6 +119,7 @@ if [ "$attack_rc" -ne 0 ]; then
     echo "snpkit attack: exit $attack_rc (a scenario observed another outcome than expected)" >&2
     exit 1
 fi
-echo "(each cell is what the scenario observed; 'snpkit attack run ID --trace' shows the steps)"
+echo "(each cell is what the scenario observed, '!' when not the expected one; DEFENCE is cut"
+echo " to the terminal, --wide prints it whole; 'snpkit attack run ID --trace' shows the steps)"
 
 step "Done. 'make test' runs every test (and known answers against real AMD artifacts when ../shared/vectors exists)."
