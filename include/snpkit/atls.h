@@ -207,7 +207,7 @@ snp_err snp_atls_client_handshake(struct snp_atls_client *c, int fd, struct snp_
 /*
  * snp_atls_connect() - the few-lines call: a client with @o, a TCP connection to host:port,
  * the verified handshake. The connection owns its client. Errors as above, plus
- * SNP_E_NETWORK (name resolution, connect).
+ * SNP_E_NETWORK (name resolution, connect; errno as snp_atls_tcp_connect() leaves it).
  */
 snp_err snp_atls_connect(const struct snp_atls_client_opts *o, const char *host, const char *port,
                          struct snp_atls_conn **out, struct snp_verify_result *res);
@@ -386,11 +386,14 @@ snp_err snp_atls_net_put(uint8_t *out, size_t cap, size_t *off, uint32_t id, uin
 
 /*
  * snp_atls_listen() - a listening TCP socket on host:port (port "0": ephemeral).
- * @bound: out, optional: the port actually bound. Returns SNP_OK or SNP_E_NETWORK.
+ * @bound: out, optional: the port actually bound. Returns SNP_OK or SNP_E_NETWORK; errno then
+ * holds the failing socket call's reason (EADDRINUSE, EACCES, ...), or 0 when the address did
+ * not resolve.
  */
 snp_err snp_atls_listen(const char *host, const char *port, int *fd, uint16_t *bound);
 
-/* snp_atls_tcp_connect() - a connected TCP socket. SNP_OK or SNP_E_NETWORK. */
+/* snp_atls_tcp_connect() - a connected TCP socket. SNP_OK or SNP_E_NETWORK (errno then holds
+ * the last connect()'s reason, or 0 when the name did not resolve). */
 snp_err snp_atls_tcp_connect(const char *host, const char *port, int *fd);
 
 struct snp_atls_proxy_opts {

@@ -41,6 +41,15 @@ snp_err snp_atls_server_conn_new(struct snp_atls_server *s, int fd, struct snp_a
  * mode, the nonce. Used by snp_atls_client_handshake() and the client pipe. */
 snp_err snp_atls_client_conn_new(struct snp_atls_client *cl, int fd, struct snp_atls_conn **out);
 
+/*
+ * Client side, once libssl finished (@ok) or failed the handshake: records the proof of key
+ * possession (atls.key_possession: PASS, or FAIL with SNP_E_SIG when the server's
+ * CertificateVerify does not verify with the certificate's key: a copied certificate), or why
+ * TLS failed (atls.handshake, SNP_E_IO), and returns the verdict: the evidence check's refusal
+ * first. Reads libssl's error queue: call it before ERR_clear_error().
+ */
+snp_err snp_atls_client_outcome(struct snp_atls_conn *c, bool ok);
+
 /* Count a handshake's outcome in the server's statistics. */
 void snp_atls_server_count(struct snp_atls_server *s, bool ok);
 

@@ -20,6 +20,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,18 +63,29 @@ snp_atls_client_opts_init(struct snp_atls_client_opts *o)
     o->max_age = MAX_AGE_DEF;
 }
 
-/* The evidence extension's bytes: exactly one occurrence. */
+/*
+ * The evidence extension's bytes: exactly one occurrence. SNP_E_NOTFOUND when the certificate
+ * has none (not an aTLS server: an ordinary TLS certificate); SNP_E_FORMAT when it has two or
+ * more (which one would count?) or an empty one. *why: the check's detail.
+ */
 static snp_err
-find_evidence(const struct snp_atls_client *cl, X509 *x, const uint8_t **p, size_t *len)
+find_evidence(const struct snp_atls_client *cl, X509 *x, const uint8_t **p, size_t *len,
+              const char **why)
 {
     int i = X509_get_ext_by_OBJ(x, cl->oid, -1);
     const ASN1_OCTET_STRING *os;
 
-    if (i < 0 || X509_get_ext_by_OBJ(x, cl->oid, i) >= 0) {
+    if (i < 0) {
+        *why = "certificate has no evidence extension: not an aTLS server";
+        return SNP_E_NOTFOUND;
+    }
+    if (X509_get_ext_by_OBJ(x, cl->oid, i) >= 0) {
+        *why = "certificate has more than one evidence extension";
         return SNP_E_FORMAT;
     }
     os = X509_EXTENSION_get_data(X509_get_ext(x, i));
     if (os == NULL || ASN1_STRING_length(os) <= 0) {
+        *why = "the evidence extension is empty";
         return SNP_E_FORMAT;
     }
     *p = ASN1_STRING_get0_data(os);
@@ -237,20 +249,22 @@ check_evidence(struct snp_atls_client *cl, struct snp_atls_conn *c, X509 *x,
 {
     struct snp_atls_evidence ev;
     const uint8_t *p = NULL;
+    const char *why = NULL;
     size_t len = 0, off = 0;
     time_t now = cl->o.at != 0 ? cl->o.at : time(NULL);
     snp_err err, aerr, berr;
 
     memset(res, 0, sizeof(*res));
-    err = find_evidence(cl, x, &p, &len);
-    if (err == SNP_OK) {
-        err = snp_atls_evidence_decode(&ev, p, len, &off);
+    err = find_evidence(cl, x, &p, &len, &why);
+    if (err != SNP_OK) {
+        snp_verify_add(res, "atls.evidence", SNP_CHECK_FAIL, err, "%s (OID %s)", why, SNP_ATLS_OID);
+        return err;
     }
+    err = snp_atls_evidence_decode(&ev, p, len, &off);
     if (err != SNP_OK) {
         snp_verify_add(res, "atls.evidence", SNP_CHECK_FAIL, err,
-                       p == NULL ? "certificate has no (single) evidence extension %s"
-                                 : "evidence extension does not parse (%s at %zu)",
-                       p == NULL ? SNP_ATLS_OID : snp_err_name(err), off);
+                       "evidence extension does not parse (%s at offset %zu)", snp_err_name(err),
+                       off);
         return err;
     }
     err = verify_evidence(cl, p, len, &ev, now, res);
@@ -404,6 +418,50 @@ snp_atls_client_free(struct snp_atls_client *c)
     free(c);
 }
 
+/* The reason of libssl's first queued error, or NULL. Leaves the queue as it is. */
+static const char *
+tls_reason(int *reason)
+{
+    unsigned long e = ERR_peek_error();
+
+    *reason = ERR_GET_LIB(e) == ERR_LIB_SSL ? ERR_GET_REASON(e) : 0;
+    return e != 0 ? ERR_reason_error_string(e) : NULL;
+}
+
+snp_err
+snp_atls_client_outcome(struct snp_atls_conn *c, bool ok)
+{
+    const char *why;
+    int reason = 0;
+
+    if (ok) {
+        if (!c->checked || c->verdict != SNP_OK) {
+            return SNP_E_STATE; /* cannot happen: SSL_VERIFY_PEER runs the check */
+        }
+        snp_verify_add(c->res, "atls.key_possession", SNP_CHECK_PASS, SNP_OK,
+                       "the server signed this handshake (TLS 1.3 CertificateVerify) with the "
+                       "certificate's key");
+        return SNP_OK;
+    }
+    if (c->checked && c->verdict != SNP_OK) {
+        return c->verdict; /* the evidence check refused: its checks say why */
+    }
+    why = tls_reason(&reason);
+    if (c->checked && reason == SSL_R_BAD_SIGNATURE) {
+        /* The evidence is genuine and bound to the certificate's key, but the peer could not
+         * sign with that key: it presents a certificate it copied (another CVM's). */
+        snp_verify_add(c->res, "atls.key_possession", SNP_CHECK_FAIL, SNP_E_SIG,
+                       "CertificateVerify does not verify with the certificate's key: the server "
+                       "does not hold the key its evidence is bound to (a copied certificate)");
+        return SNP_E_SIG;
+    }
+    snp_verify_add(c->res, "atls.handshake", SNP_CHECK_ERROR, SNP_E_IO,
+                   "TLS handshake failed %s: %s",
+                   c->checked ? "after the evidence check passed" : "before the server's evidence",
+                   why != NULL ? why : "the connection closed");
+    return SNP_E_IO;
+}
+
 snp_err
 snp_atls_client_conn_new(struct snp_atls_client *cl, int fd, struct snp_atls_conn **out)
 {
@@ -454,14 +512,9 @@ snp_atls_client_handshake(struct snp_atls_client *cl, int fd, struct snp_atls_co
     if (err != SNP_OK) {
         return err;
     }
-    if (SSL_connect(c->ssl) != 1) {
-        ERR_clear_error();
-        /* Our verdict when the evidence check ran and refused; else the TLS layer failed. */
-        err = c->checked && c->verdict != SNP_OK ? c->verdict : SNP_E_IO;
-        goto fail;
-    }
-    if (!c->checked || c->verdict != SNP_OK) {
-        err = SNP_E_STATE; /* cannot happen: SSL_VERIFY_PEER runs the callback */
+    err = snp_atls_client_outcome(c, SSL_connect(c->ssl) == 1);
+    ERR_clear_error();
+    if (err != SNP_OK) {
         goto fail;
     }
     if (res != NULL) {
@@ -485,7 +538,7 @@ snp_atls_connect(const struct snp_atls_client_opts *o, const char *host, const c
                  struct snp_atls_conn **out, struct snp_verify_result *res)
 {
     struct snp_atls_client *cl = NULL;
-    int fd = -1;
+    int fd = -1, e;
     snp_err err;
 
     *out = NULL;
@@ -494,6 +547,7 @@ snp_atls_connect(const struct snp_atls_client_opts *o, const char *host, const c
         return err;
     }
     err = snp_atls_tcp_connect(host, port, &fd);
+    e = errno; /* SNP_E_NETWORK: why, for the caller */
     if (err == SNP_OK) {
         err = snp_atls_client_handshake(cl, fd, out, res);
     }
@@ -502,6 +556,9 @@ snp_atls_connect(const struct snp_atls_client_opts *o, const char *host, const c
             close(fd);
         }
         snp_atls_client_free(cl);
+        if (err == SNP_E_NETWORK) {
+            errno = e;
+        }
         return err;
     }
     (*out)->owned = cl; /* transferred */

@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -165,7 +166,7 @@ snp_atls_listen(const char *host, const char *port, int *fd, uint16_t *bound)
     struct addrinfo hints, *ai = NULL;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    int s = -1, one = 1;
+    int s = -1, one = 1, e;
 
     *fd = -1;
     memset(&hints, 0, sizeof(hints));
@@ -173,15 +174,21 @@ snp_atls_listen(const char *host, const char *port, int *fd, uint16_t *bound)
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     if (getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL) {
+        if (ai != NULL) {
+            freeaddrinfo(ai);
+        }
+        errno = 0; /* no system error: the name did not resolve */
         return SNP_E_NETWORK;
     }
     s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         bind(s, ai->ai_addr, ai->ai_addrlen) != 0 || listen(s, 1024) != 0) {
+        e = errno; /* of the failing call, for the caller's message (EADDRINUSE, ...) */
         if (s >= 0) {
             close(s);
         }
         freeaddrinfo(ai);
+        errno = e;
         return SNP_E_NETWORK;
     }
     freeaddrinfo(ai);
@@ -203,7 +210,7 @@ snp_err
 snp_atls_tcp_connect(const char *host, const char *port, int *fd)
 {
     struct addrinfo hints, *ai = NULL, *p;
-    int s = -1;
+    int s = -1, e = 0;
 
     *fd = -1;
     memset(&hints, 0, sizeof(hints));
@@ -211,6 +218,7 @@ snp_atls_tcp_connect(const char *host, const char *port, int *fd)
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
     if (getaddrinfo(host, port, &hints, &ai) != 0) {
+        errno = 0; /* no system error: the name did not resolve */
         return SNP_E_NETWORK;
     }
     for (p = ai; p != NULL; p = p->ai_next) {
@@ -218,6 +226,7 @@ snp_atls_tcp_connect(const char *host, const char *port, int *fd)
         if (s >= 0 && connect(s, p->ai_addr, p->ai_addrlen) == 0) {
             break;
         }
+        e = errno;
         if (s >= 0) {
             close(s);
         }
@@ -225,6 +234,7 @@ snp_atls_tcp_connect(const char *host, const char *port, int *fd)
     }
     freeaddrinfo(ai);
     if (s < 0) {
+        errno = e;
         return SNP_E_NETWORK;
     }
     *fd = s;

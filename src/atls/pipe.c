@@ -71,9 +71,8 @@ progress(struct snp_atls_pipe *p)
     }
     r = SSL_do_handshake(c->ssl);
     if (r == 1) {
-        if (!c->server_side && (!c->checked || c->verdict != SNP_OK)) {
-            p->st = SNP_ATLS_PIPE_FAILED; /* cannot happen: SSL_VERIFY_PEER runs the check */
-            p->verdict = SNP_E_STATE;
+        if (!c->server_side && (p->verdict = snp_atls_client_outcome(c, true)) != SNP_OK) {
+            p->st = SNP_ATLS_PIPE_FAILED;
             return;
         }
         p->st = SNP_ATLS_PIPE_OPEN;
@@ -83,13 +82,14 @@ progress(struct snp_atls_pipe *p)
         return;
     }
     e = SSL_get_error(c->ssl, r);
-    ERR_clear_error();
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        ERR_clear_error();
         return;
     }
     p->st = SNP_ATLS_PIPE_FAILED;
-    /* Our verdict when the evidence check ran and refused; else the TLS layer failed. */
-    p->verdict = !c->server_side && c->checked && c->verdict != SNP_OK ? c->verdict : SNP_E_IO;
+    /* Client: the evidence check's refusal, a copied certificate, or why TLS failed. */
+    p->verdict = c->server_side ? SNP_E_IO : snp_atls_client_outcome(c, false);
+    ERR_clear_error();
     if (c->server_side) {
         snp_atls_server_count(c->server, false);
     }

@@ -284,6 +284,9 @@ struct net {
     struct sockaddr_storage backend;
     socklen_t backend_len;
     bool has_backend;
+    char backend_name[300]; /* "HOST:PORT", for the operator's messages */
+    time_t dial_said;       /* when the last dial failure was printed */
+    uint64_t dial_unsaid;   /* failures since then not printed (rate limit) */
     struct hconn **c;
     size_t n;
     struct pollfd *pfd;
@@ -479,6 +482,32 @@ poll_set(struct net *t, bool more)
     return timeout;
 }
 
+/*
+ * A backend dial failed (@e: errno): the guest is told BACKEND_CLOSED (it sends the client a
+ * close_notify and closes), and the operator gets one line on stderr -- at most one a second,
+ * with the count of the failures not printed since, so a dead backend under load cannot flood.
+ */
+static void
+dial_failed(struct net *t, struct hconn *h, int e)
+{
+    time_t now = time(NULL);
+
+    h->b_eof = true;
+    h->tell_b_closed = true;
+    if (t->dial_said != 0 && now == t->dial_said) {
+        t->dial_unsaid++;
+        return;
+    }
+    if (t->dial_unsaid > 0) {
+        cli_errorf(t->backend_name, "cannot connect to the backend: %s (and %llu more failures)",
+                   strerror(e), (unsigned long long)t->dial_unsaid);
+    } else {
+        cli_errorf(t->backend_name, "cannot connect to the backend: %s", strerror(e));
+    }
+    t->dial_said = now;
+    t->dial_unsaid = 0;
+}
+
 /* One connection's turn after poll; false: it is finished (close it). */
 static bool
 step(struct net *t, struct hconn *h, short cre, short bre)
@@ -494,8 +523,7 @@ step(struct net *t, struct hconn *h, short cre, short bre)
     if (h->b_connecting && (bre & (POLLOUT | POLLERR | POLLHUP))) {
         h->b_connecting = false;
         if (getsockopt(h->bfd, SOL_SOCKET, SO_ERROR, &so, &sl) != 0 || so != 0) {
-            h->b_eof = true;
-            h->tell_b_closed = true;
+            dial_failed(t, h, so != 0 ? so : errno);
         } else {
             h->b_up = true;
         }
@@ -530,8 +558,7 @@ dial(struct net *t, struct hconn *h)
     }
     h->bfd = socket(t->backend.ss_family, SOCK_STREAM, 0);
     if (h->bfd < 0 || !set_nonblock(h->bfd)) {
-        h->b_eof = true;
-        h->tell_b_closed = true;
+        dial_failed(t, h, errno);
         return;
     }
     if (connect(h->bfd, (struct sockaddr *)&t->backend, t->backend_len) == 0) {
@@ -539,8 +566,7 @@ dial(struct net *t, struct hconn *h)
     } else if (errno == EINPROGRESS) {
         h->b_connecting = true;
     } else {
-        h->b_eof = true;
-        h->tell_b_closed = true;
+        dial_failed(t, h, errno);
     }
 }
 
@@ -626,6 +652,8 @@ atls_cvm_netloop(struct atls_cvm *c, int lfd, const char *bhost, const char *bpo
         memcpy(&t.backend, ai->ai_addr, ai->ai_addrlen);
         t.backend_len = ai->ai_addrlen;
         t.has_backend = true;
+        snprintf(t.backend_name, sizeof(t.backend_name),
+                 strchr(bhost, ':') != NULL ? "[%s]:%s" : "%s:%s", bhost, bport);
         freeaddrinfo(ai);
     }
     t.c = calloc(SNP_ATLS_NET_MAX_CONNS, sizeof(*t.c));

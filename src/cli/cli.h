@@ -66,4 +66,11 @@ snp_err cli_report_bytes(const char *path, enum cli_in_format fmt, const uint8_t
 void cli_json_str(FILE *out, const char *s);
 void cli_json_hex(FILE *out, const uint8_t *p, size_t n);
 
+/*
+ * cli_parse_u64() - the whole of s as a decimal number in min..max: no sign, no blanks, nothing
+ * after the digits ("abc", "-1", "12x", "" and out-of-range values are refused). Prints nothing;
+ * false when s is not such a number (*out untouched).
+ */
+bool cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
 #endif /* SNP_CLI_H */

@@ -24,9 +24,11 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +43,9 @@ atls_usage(FILE *out)
         "usage: snpkit atls serve   --listen ADDR:PORT [--backend ADDR:PORT] [--json]\n"
         "                           [--certs-out DIR] [--state DIR] [--product P]\n"
         "                           [--rsa-bits N] [--sim]\n"
-        "       snpkit atls connect HOST:PORT [--root FILE] --expect-measurement HEX\n"
-        "                           [--policy FILE] [--fresh] [--max-age SECONDS]\n"
+        "       snpkit atls connect HOST:PORT [--root FILE] (--expect-measurement HEX |\n"
+        "                           --policy FILE | --any-measurement) [--fresh]\n"
+        "                           [--max-age SECONDS]\n"
         "       snpkit atls proxy   --listen ADDR:PORT --backend ADDR:PORT [serve's options]\n\n"
         "serve/proxy: a TLS certificate carrying an attestation report bound to its key.\n"
         "On a real SNP guest the server runs in this process and the report comes from the\n"
@@ -53,25 +56,60 @@ atls_usage(FILE *out)
         "records between the sockets and the guest (docs/atls.md §5); loopback only.\n"
         "serve echoes (inside the guest when simulated), or forwards to --backend.\n"
         "  --listen ADDR:PORT  port 0: an ephemeral port (printed)\n"
+        "  --rsa-bits N        simulated vendor CA key size, 2048..8192 (default 4096)\n"
         "  --certs-out DIR     write the simulated vendor's DIR/ark.pem, ask.pem, vcek.pem,\n"
         "                      crl.der (for connect --root DIR/ark.pem)\n"
         "  --state DIR         the simulated chip and vendor (as `snpkit sim`)\n"
-        "  --json              print {\"port\", \"measurement\", ...} on one line\n"
+        "  --json              print {\"port\", \"measurement\", ...} on one line (else two\n"
+        "                      lines: \"serving attested TLS on ADDR:PORT ...\" and\n"
+        "                      \"MEASUREMENT: HEX\")\n"
         "Stops on SIGINT/SIGTERM.\n"
         "connect: after stdin ends, what the server still sends within 1 s is printed.\n"
         "connect: verifies the server's evidence inside the handshake (chain to AMD's ARK or\n"
         "--root, signature, --expect-measurement, --policy), prints the verified claims, then\n"
-        "pipes stdin/stdout. --fresh asks for a report bound to a nonce of this handshake.\n");
+        "pipes stdin/stdout. --fresh asks for a report bound to a nonce of this handshake.\n"
+        "connect needs to know WHAT may run: --expect-measurement, or a --policy that pins a\n"
+        "measurement (or trusted ID-key digests); --any-measurement accepts any code (the\n"
+        "chain, signature, binding and freshness are still checked).\n"
+        "  --max-age SECONDS   oldest cached evidence accepted, 1..4294967295 (default 3600)\n");
 }
 
-/* "HOST:PORT" (the last colon; "[v6]:port" brackets removed) into host and port buffers. */
+/* One line saying what is wrong with the command line, and where help is. Returns exit 2. */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "snpkit: atls: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'snpkit atls --help')\n");
+    return CLI_EXIT_USAGE;
+}
+
+/*
+ * "HOST:PORT" (the last colon; "[v6]:port" brackets removed) into host and port buffers, the
+ * port a decimal number in 1..65535, or 0..65535 with @zero_ok (--listen: 0 is an ephemeral
+ * port). @what names the argument in the message. false: printed why (the caller exits 2).
+ */
 static bool
-split_addr(const char *s, char *host, size_t hn, char *port, size_t pn)
+parse_addr(const char *what, const char *s, bool zero_ok, char *host, size_t hn, char *port,
+           size_t pn)
 {
     const char *c = strrchr(s, ':');
+    uint64_t v = 0;
     size_t hl;
 
-    if (c == NULL || c == s || c[1] == '\0' || strlen(c + 1) >= pn) {
+    if (c == NULL || c == s || c[1] == '\0') {
+        usage_error("%s wants %s:PORT, not '%s'%s", what, zero_ok ? "ADDR" : "HOST", s,
+                    c == NULL || c[1] == '\0' ? " (no port)" : " (no address)");
+        return false;
+    }
+    if (!cli_parse_u64(c + 1, zero_ok ? 0 : 1, 65535, &v)) {
+        usage_error("%s: port '%s' is not a number in %s..65535", what, c + 1, zero_ok ? "0" : "1");
         return false;
     }
     hl = (size_t)(c - s);
@@ -79,13 +117,27 @@ split_addr(const char *s, char *host, size_t hn, char *port, size_t pn)
         s++;
         hl -= 2;
     }
-    if (hl >= hn) {
+    if (hl == 0 || hl >= hn) {
+        usage_error("%s: address of '%s' is %s", what, s, hl == 0 ? "empty" : "too long");
         return false;
     }
     memcpy(host, s, hl);
     host[hl] = '\0';
-    strcpy(port, c + 1);
+    snprintf(port, pn, "%u", (unsigned)v);
     return true;
+}
+
+/* The listening socket on host:port; one line naming the address (@what) when it fails. */
+static int
+open_listener(const char *what, const char *host, const char *port, int *lfd, uint16_t *bound)
+{
+    if (snp_atls_listen(host, port, lfd, bound) != SNP_OK) {
+        int e = errno; /* snp_atls_listen() leaves the failing call's errno, or 0 */
+        cli_errorf(what, "cannot listen: %s",
+                   e != 0 ? strerror(e) : "the address does not resolve to a local one");
+        return CLI_EXIT_ENV;
+    }
+    return CLI_EXIT_OK;
 }
 
 /*
@@ -209,6 +261,8 @@ echo_stop(struct echo *e)
 struct serve {
     const char *listen_s, *backend_s, *certs_out;
     char lh[256], lp[16], bh[256], bp[16];
+    int lfd;       /* simulator: the listening socket, open before the CVM boots ... */
+    uint16_t port; /* ... and its port */
     bool json, proxy_only, sim;
     struct simopts so;
     snp_atls_evidence_fn evidence;
@@ -263,6 +317,10 @@ serve_loop(struct serve *a)
     bool run = false;
     snp_err err;
 
+    rc = open_listener(a->listen_s, a->lh, a->lp, &lfd, &port);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
     snp_atls_server_opts_init(&so);
     so.evidence = a->evidence;
     so.evidence_ctx = a->evidence_ctx;
@@ -272,9 +330,6 @@ serve_loop(struct serve *a)
     }
     if (err == SNP_OK) {
         err = snp_report_decode(&r, rep, sizeof(rep), NULL);
-    }
-    if (err == SNP_OK) {
-        err = snp_atls_listen(a->lh, a->lp, &lfd, &port);
     }
     if (err == SNP_OK && a->backend_s == NULL) {
         err = echo_start(&e);
@@ -319,8 +374,6 @@ static void *
 serve_thread(void *arg)
 {
     struct serve *a = arg;
-    uint16_t port = 0;
-    int lfd = -1;
     snp_err err;
 
     a->rc = CLI_EXIT_ENV;
@@ -329,13 +382,8 @@ serve_thread(void *arg)
         a->rc = g_stop ? CLI_EXIT_OK : CLI_EXIT_REJECTED;
         goto out;
     }
-    err = snp_atls_listen(a->lh, a->lp, &lfd, &port);
-    if (err != SNP_OK) {
-        cli_errorf(a->listen_s, "%s (%s)", snp_err_str(err), snp_err_name(err));
-        goto out;
-    }
-    print_listening(a, port, atls_cvm_measurement(g_cvm));
-    err = atls_cvm_netloop(g_cvm, lfd, a->backend_s != NULL ? a->bh : NULL,
+    print_listening(a, a->port, atls_cvm_measurement(g_cvm));
+    err = atls_cvm_netloop(g_cvm, a->lfd, a->backend_s != NULL ? a->bh : NULL,
                            a->backend_s != NULL ? a->bp : NULL, NULL);
     if (err != SNP_OK && err != SNP_E_STATE) {
         cli_errorf("atls", "network device: %s (%s)", snp_err_str(err), snp_err_name(err));
@@ -343,9 +391,6 @@ serve_thread(void *arg)
     /* SNP_E_STATE: the guest went away by itself (exit 1, as documented) */
     a->rc = err == SNP_E_STATE ? CLI_EXIT_REJECTED : cli_exit_for(err);
 out:
-    if (lfd >= 0) {
-        close(lfd);
-    }
     atls_cvm_stop(g_cvm); /* served out (or failed): the VM stops too */
     return NULL;
 }
@@ -357,13 +402,21 @@ serve_sim(struct serve *a)
     struct atls_cvm *cvm = NULL;
     pthread_t t;
     bool guest_ok;
+    int rc;
 
+    /* The address first: a port in use fails at once, before the CVM boots. */
+    rc = open_listener(a->listen_s, a->lh, a->lp, &a->lfd, &a->port);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
     if (atls_cvm_boot(&cvm, &a->so, a->backend_s != NULL) != SNP_OK) {
+        close(a->lfd);
         return CLI_EXIT_ENV;
     }
     if (a->certs_out != NULL && atls_cvm_write_certs(cvm, a->certs_out) != SNP_OK) {
         cli_errorf(a->certs_out, "cannot write the certificates");
         atls_cvm_free(cvm);
+        close(a->lfd);
         return CLI_EXIT_ENV;
     }
     a->rc = CLI_EXIT_ENV;
@@ -374,6 +427,7 @@ serve_sim(struct serve *a)
         cli_errorf("atls", "cannot start a thread");
         g_cvm = NULL;
         atls_cvm_free(cvm);
+        close(a->lfd);
         return CLI_EXIT_ENV;
     }
     guest_ok = atls_cvm_run(cvm); /* until a signal, the worker's end, or the guest's */
@@ -383,6 +437,7 @@ serve_sim(struct serve *a)
     signal(SIGTERM, SIG_DFL);
     g_cvm = NULL;
     atls_cvm_free(cvm);
+    close(a->lfd);
     return !guest_ok && a->rc == CLI_EXIT_OK ? CLI_EXIT_REJECTED : a->rc;
 }
 
@@ -390,6 +445,30 @@ static bool
 is_loopback(const char *h)
 {
     return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 || strcmp(h, "localhost") == 0;
+}
+
+/* --backend must resolve now: not after "serving ..." was printed and a client came. */
+static int
+check_backend(const struct serve *a)
+{
+    struct addrinfo hints, *ai = NULL;
+    int r;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    r = getaddrinfo(a->bh, a->bp, &hints, &ai);
+    if (ai != NULL) {
+        freeaddrinfo(ai);
+    }
+    if (r == 0) {
+        return CLI_EXIT_OK;
+    }
+    if (r == EAI_NONAME) {
+        return usage_error("--backend: '%s' does not resolve (%s)", a->bh, gai_strerror(r));
+    }
+    cli_errorf(a->backend_s, "cannot resolve the backend: %s", gai_strerror(r));
+    return CLI_EXIT_ENV;
 }
 
 static int
@@ -403,10 +482,12 @@ atls_serve(int argc, char **argv, bool proxy_only)
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     static struct serve a;
     struct snp_guest_dev *dev = NULL;
+    uint64_t v = 0;
     int opt, rc;
     snp_err err;
 
     memset(&a, 0, sizeof(a));
+    a.lfd = -1;
     a.proxy_only = proxy_only;
     a.so.vcpus = 1;
     a.so.product = SNP_PRODUCT_GENOA;
@@ -443,7 +524,10 @@ atls_serve(int argc, char **argv, bool proxy_only)
             a.sim = true;
             break;
         case 'r':
-            a.so.rsa_bits = (unsigned)strtoul(optarg, NULL, 10);
+            if (!cli_parse_u64(optarg, 2048, 8192, &v)) {
+                return usage_error("--rsa-bits wants a key size in 2048..8192, not '%s'", optarg);
+            }
+            a.so.rsa_bits = (unsigned)v;
             a.sim = true;
             break;
         case 'S':
@@ -452,17 +536,30 @@ atls_serve(int argc, char **argv, bool proxy_only)
         case 'h':
             atls_usage(stdout);
             return CLI_EXIT_OK;
-        default:
-            atls_usage(stderr);
+        default: /* getopt said which option */
+            fprintf(stderr, "(see 'snpkit atls --help')\n");
             return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc || a.listen_s == NULL ||
-        !split_addr(a.listen_s, a.lh, sizeof(a.lh), a.lp, sizeof(a.lp)) ||
-        (proxy_only && a.backend_s == NULL) ||
-        (a.backend_s != NULL && !split_addr(a.backend_s, a.bh, sizeof(a.bh), a.bp, sizeof(a.bp)))) {
-        atls_usage(stderr);
+    if (optind != argc) {
+        return usage_error("%s: unexpected argument '%s'", argv[0], argv[optind]);
+    }
+    if (a.listen_s == NULL) {
+        return usage_error("%s needs --listen ADDR:PORT", argv[0]);
+    }
+    if (proxy_only && a.backend_s == NULL) {
+        return usage_error("proxy needs --backend ADDR:PORT");
+    }
+    if (!parse_addr("--listen", a.listen_s, true, a.lh, sizeof(a.lh), a.lp, sizeof(a.lp)) ||
+        (a.backend_s != NULL &&
+         !parse_addr("--backend", a.backend_s, false, a.bh, sizeof(a.bh), a.bp, sizeof(a.bp)))) {
         return CLI_EXIT_USAGE;
+    }
+    if (a.backend_s != NULL) {
+        rc = check_backend(&a);
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
     }
     signal(SIGPIPE, SIG_IGN);
     if (!a.sim) {
@@ -494,7 +591,7 @@ atls_serve(int argc, char **argv, bool proxy_only)
 }
 
 static void
-print_claims(const struct snp_atls_conn *c, const struct snp_verify_result *res)
+print_claims(const struct snp_atls_conn *c, const struct snp_verify_result *res, bool unpinned)
 {
     struct snp_report r;
     uint8_t rep[SNP_REPORT_SIZE];
@@ -509,8 +606,67 @@ print_claims(const struct snp_atls_conn *c, const struct snp_verify_result *res)
     for (size_t i = 0; i < sizeof(r.measurement); i++) {
         fprintf(stderr, "%02x", r.measurement[i]);
     }
-    fprintf(stderr, "\n  policy 0x%llx  vmpl %u  guest_svn %u\n", (unsigned long long)r.policy,
+    fprintf(stderr, "%s\n  policy 0x%llx  vmpl %u  guest_svn %u\n",
+            unpinned ? " (NOT pinned: --any-measurement)" : "", (unsigned long long)r.policy,
             r.vmpl, r.guest_svn);
+}
+
+static bool
+has_failure(const struct snp_verify_result *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        if (res->checks[i].status == SNP_CHECK_FAIL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * --root FILE: read it and make sure it holds an ARK certificate (ARK-<product>), so that a
+ * VCEK or ASK given by mistake is named as such rather than reported as missing collateral.
+ * Exit 3 as `snpkit verify --root` gives for the same file (it could not check).
+ */
+static int
+read_root(const char *path, uint8_t **root, size_t *root_len)
+{
+    static const char *const names[] = {"unknown", "ARK", "ASK", "ASVK", "VCEK", "VLEK", "CRL"};
+    struct snp_collateral *bag = NULL;
+    char held[96] = "";
+    size_t off = 0;
+    snp_err err;
+
+    if (cli_read_input(path, root, root_len) != SNP_OK) {
+        return CLI_EXIT_ENV;
+    }
+    err = snp_collateral_new(&bag);
+    if (err == SNP_OK) {
+        err = snp_collateral_add(bag, *root, *root_len);
+    }
+    if (err == SNP_OK && snp_collateral_count(bag, SNP_COLL_ARK) > 0) {
+        snp_collateral_free(bag);
+        return CLI_EXIT_OK;
+    }
+    for (int k = SNP_COLL_ASK; err == SNP_OK && k <= SNP_COLL_CRL; k++) {
+        size_t n = snp_collateral_count(bag, (enum snp_collateral_role)k);
+        if (n > 0 && off < sizeof(held)) {
+            off += (size_t)snprintf(held + off, sizeof(held) - off, "%s%s", off > 0 ? ", " : "",
+                                    names[k]);
+        }
+    }
+    snp_collateral_free(bag);
+    if (err == SNP_E_NOMEM) {
+        cli_errorf(path, "out of memory");
+    } else if (err != SNP_OK) {
+        cli_errorf(path, "is not an ARK certificate (not a PEM or DER certificate: %s)",
+                   snp_err_name(err));
+    } else {
+        cli_errorf(path, "is not an ARK certificate (it holds: %s); --root wants the ARK",
+                   off > 0 ? held : "no AMD certificate");
+    }
+    free(*root);
+    *root = NULL;
+    return CLI_EXIT_ENV;
 }
 
 static void
@@ -530,13 +686,13 @@ print_failures(const struct snp_verify_result *res)
 #define LINGER_MS 1000
 
 static int
-pipe_stdio(struct snp_atls_conn *c)
+pipe_stdio(struct snp_atls_conn *c, const char *peer)
 {
     uint8_t buf[16384];
     struct pollfd pf[2] = {{.fd = snp_atls_conn_fd(c), .events = POLLIN},
                            {.fd = 0, .events = POLLIN}};
     bool in_open = true;
-    size_t n = 0;
+    size_t n = 0, got = 0;
     ssize_t k;
     int r;
 
@@ -553,8 +709,12 @@ pipe_stdio(struct snp_atls_conn *c)
         }
         if (pf[0].revents) {
             if (snp_atls_read(c, buf, sizeof(buf), &n) != SNP_OK || n == 0) {
+                if (got == 0) { /* e.g. a proxy whose backend is down: say so */
+                    cli_errorf(peer, "the server closed the connection without sending data");
+                }
                 return CLI_EXIT_OK;
             }
+            got += n;
             if (fwrite(buf, 1, n, stdout) != n) {
                 return CLI_EXIT_ENV;
             }
@@ -579,6 +739,7 @@ atls_connect(int argc, char **argv)
                                        {"policy", required_argument, NULL, 'p'},
                                        {"fresh", no_argument, NULL, 'f'},
                                        {"max-age", required_argument, NULL, 'a'},
+                                       {"any-measurement", no_argument, NULL, 'A'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     static struct snp_verify_result res;
@@ -588,7 +749,9 @@ atls_connect(int argc, char **argv)
     uint8_t *root = NULL, *pj = NULL;
     size_t root_len = 0, pj_len = 0;
     char host[256], port[16], eb[256];
-    const char *meas = NULL, *policy = NULL;
+    const char *meas = NULL, *policy = NULL, *root_path = NULL;
+    bool any = false;
+    uint64_t v = 0;
     int opt, rc;
     snp_err err;
 
@@ -597,9 +760,7 @@ atls_connect(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (opt) {
         case 'r':
-            if (cli_read_input(optarg, &root, &root_len) != SNP_OK) {
-                return CLI_EXIT_ENV;
-            }
+            root_path = optarg;
             break;
         case 'm':
             meas = optarg;
@@ -611,56 +772,87 @@ atls_connect(int argc, char **argv)
             o.fresh = true;
             break;
         case 'a':
-            o.max_age = (uint32_t)strtoul(optarg, NULL, 10);
+            if (!cli_parse_u64(optarg, 1, UINT32_MAX, &v)) {
+                return usage_error("--max-age wants seconds in 1..%u, not '%s'",
+                                   (unsigned)UINT32_MAX, optarg);
+            }
+            o.max_age = (uint32_t)v;
+            break;
+        case 'A':
+            any = true;
             break;
         case 'h':
             atls_usage(stdout);
             return CLI_EXIT_OK;
-        default:
-            atls_usage(stderr);
+        default: /* getopt said which option */
+            fprintf(stderr, "(see 'snpkit atls --help')\n");
             return CLI_EXIT_USAGE;
         }
     }
-    if (optind + 1 != argc || !split_addr(argv[optind], host, sizeof(host), port, sizeof(port)) ||
-        (meas == NULL && policy == NULL)) {
-        atls_usage(stderr);
-        free(root);
+    if (optind == argc) {
+        return usage_error("connect needs HOST:PORT");
+    }
+    if (optind + 1 != argc) {
+        return usage_error("connect: unexpected argument '%s'", argv[optind + 1]);
+    }
+    if (!parse_addr("connect", argv[optind], false, host, sizeof(host), port, sizeof(port))) {
         return CLI_EXIT_USAGE;
+    }
+    if (any && meas != NULL) {
+        return usage_error("--any-measurement and --expect-measurement contradict each other");
     }
     if (policy != NULL) {
         if (cli_read_input(policy, &pj, &pj_len) != SNP_OK) {
-            free(root);
             return CLI_EXIT_ENV;
         }
         err = snp_verify_policy_parse_json(&pol, (const char *)pj, pj_len, eb, sizeof(eb));
         free(pj);
         if (err != SNP_OK) {
             cli_errorf(policy, "%s", eb);
-            free(root);
             return CLI_EXIT_USAGE;
         }
     }
     if (meas != NULL &&
         snp_verify_policy_set(&pol, "expect-measurement", meas, eb, sizeof(eb)) != SNP_OK) {
         cli_errorf("--expect-measurement", "%s", eb);
-        free(root);
         return CLI_EXIT_USAGE;
+    }
+    if (!any && pol.measurement.len == 0 && pol.n_id_key_digests == 0) {
+        return usage_error(
+            "connect needs to know what may run: --expect-measurement HEX, a --policy that pins "
+            "a measurement%s, or --any-measurement",
+            policy != NULL ? " (this one does not)" : "");
+    }
+    if (root_path != NULL) {
+        rc = read_root(root_path, &root, &root_len);
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
     }
     o.root = root;
     o.root_len = root_len;
     o.policy = &pol;
     signal(SIGPIPE, SIG_IGN);
+    errno = 0;
     err = snp_atls_connect(&o, host, port, &c, &res);
     free(root);
-    if (err != SNP_OK) {
-        cli_errorf(argv[optind], "%s: %s (%s)",
-                   cli_exit_for(err) == CLI_EXIT_REJECTED ? "rejected" : "failed", snp_err_str(err),
-                   snp_err_name(err));
-        print_failures(&res);
-        return cli_exit_for(err);
+    if (err == SNP_E_NETWORK) {
+        int e = errno; /* snp_atls_tcp_connect() leaves the last connect()'s, or 0 */
+        cli_errorf(argv[optind], "cannot connect: %s",
+                   e != 0 ? strerror(e) : "the host name does not resolve");
+        return CLI_EXIT_ENV;
     }
-    print_claims(c, &res);
-    rc = pipe_stdio(c);
+    if (err != SNP_OK) {
+        /* Rejected (exit 1) when a check FAILed: the server was examined and refused, even when
+         * the error's code is not a verification one (SNP_E_NOTFOUND: no evidence at all). */
+        rc = has_failure(&res) ? CLI_EXIT_REJECTED : cli_exit_for(err);
+        cli_errorf(argv[optind], "%s: %s (%s)", rc == CLI_EXIT_REJECTED ? "rejected" : "failed",
+                   snp_err_str(err), snp_err_name(err));
+        print_failures(&res);
+        return rc;
+    }
+    print_claims(c, &res, any && meas == NULL && pol.measurement.len == 0);
+    rc = pipe_stdio(c, argv[optind]);
     snp_atls_conn_free(c);
     return rc;
 }
@@ -668,9 +860,12 @@ atls_connect(int argc, char **argv)
 int
 cmd_atls(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        atls_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    if (argc < 2) {
+        return usage_error("needs a command: serve, proxy or connect");
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        atls_usage(stdout);
+        return CLI_EXIT_OK;
     }
     if (strcmp(argv[1], "serve") == 0) {
         return atls_serve(argc - 1, argv + 1, false);
@@ -681,6 +876,5 @@ cmd_atls(int argc, char **argv)
     if (strcmp(argv[1], "connect") == 0) {
         return atls_connect(argc - 1, argv + 1);
     }
-    atls_usage(stderr);
-    return CLI_EXIT_USAGE;
+    return usage_error("unknown command '%s' (serve, proxy or connect)", argv[1]);
 }

@@ -133,6 +133,24 @@ cli_json_hex(FILE *out, const uint8_t *p, size_t n)
     fputc('"', out);
 }
 
+bool
+cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    unsigned long long v;
+    char *end = NULL;
+
+    if (s == NULL || *s < '0' || *s > '9') {
+        return false; /* also refuses the sign and blanks strtoull would skip */
+    }
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
 int
 cli_write_output(const char *path, const uint8_t *buf, size_t len, bool force)
 {

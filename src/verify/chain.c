@@ -378,12 +378,14 @@ snp_vchain_check(struct vctx *x)
     x->mid = pick_mid(x, mid_cn);
     if (x->ark == NULL || x->mid == NULL || x->leaf == NULL) {
         /* Missing collateral: we could not check, which is not the same as a forgery. */
-        snp_verify_add(x->res, "chain.collateral", SNP_CHECK_ERROR,
-                       err != SNP_OK && x->o->root != NULL ? err : SNP_E_NOTFOUND,
-                       "missing: %s%s%s",
-                       x->ark == NULL ? (x->o->root ? "the --root ARK " : "ARK ") : "",
-                       x->mid == NULL ? (x->leaf_is_vlek ? "ASVK " : "ASK ") : "",
-                       x->leaf == NULL ? "VCEK/VLEK" : "");
+        snp_verify_add(
+            x->res, "chain.collateral", SNP_CHECK_ERROR,
+            err != SNP_OK && x->o->root != NULL ? err : SNP_E_NOTFOUND, "missing:%s%s%s",
+            x->ark == NULL
+                ? (x->o->root ? " the --root ARK (none for this product in the file)" : " ARK")
+                : "",
+            x->mid == NULL ? (x->leaf_is_vlek ? " ASVK" : " ASK") : "",
+            x->leaf == NULL ? " VCEK/VLEK" : "");
         for (size_t i = 0; i < SNP_ARRAY_LEN(chain_checks); i++) {
             snp_verify_add(x->res, chain_checks[i], SNP_CHECK_SKIP, SNP_OK,
                            "incomplete collateral");

@@ -20,6 +20,12 @@
 #include "snpkit/verify.h"
 #include "snpkit/verify_policy.h"
 
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -592,6 +598,286 @@ test_evidence_codec(void **state)
     assert_memory_not_equal(rd1, rd2, 64);
 }
 
+/* ---- certificates our server never serves: a raw OpenSSL server ------------------------------
+ *
+ * A TLS 1.3 server built with libssl directly, serving one connection with any certificate and
+ * any signing key: the attacker of issue 9 who shows another CVM's genuine certificate, and the
+ * plain or malformed certificates of the atls.evidence cases.
+ */
+struct raw_srv {
+    SSL_CTX *ctx;
+    int lfd;
+    char port[8];
+    size_t app_bytes;
+    bool handshake_ok;
+    pthread_t th;
+};
+
+static void *
+raw_main(void *arg)
+{
+    struct raw_srv *r = arg;
+    uint8_t buf[256];
+    size_t n = 0;
+    int fd = accept(r->lfd, NULL, NULL);
+    SSL *ssl;
+
+    if (fd < 0) {
+        return NULL;
+    }
+    ssl = SSL_new(r->ctx);
+    if (ssl != NULL && SSL_set_fd(ssl, fd) == 1 && SSL_accept(ssl) == 1) {
+        r->handshake_ok = true;
+        while (SSL_read_ex(ssl, buf, sizeof(buf), &n) == 1) {
+            r->app_bytes += n;
+        }
+    }
+    SSL_free(ssl);
+    ERR_clear_error();
+    close(fd);
+    return NULL;
+}
+
+/* Serve @cert (DER) signing with @key; the key need not be the certificate's. */
+static void
+raw_start(struct raw_srv *r, X509 *cert, EVP_PKEY *key)
+{
+    uint16_t port = 0;
+
+    memset(r, 0, sizeof(*r));
+    r->ctx = SSL_CTX_new(TLS_server_method());
+    assert_non_null(r->ctx);
+    SSL_CTX_set_min_proto_version(r->ctx, TLS1_3_VERSION);
+    SSL_CTX_set_num_tickets(r->ctx, 0);
+    assert_int_equal(SSL_CTX_use_certificate(r->ctx, cert), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey(r->ctx, key), 1);
+    T_OK(snp_atls_listen("127.0.0.1", "0", &r->lfd, &port));
+    snprintf(r->port, sizeof(r->port), "%u", (unsigned)port);
+    assert_int_equal(pthread_create(&r->th, NULL, raw_main, r), 0);
+}
+
+static void
+raw_stop(struct raw_srv *r)
+{
+    pthread_join(r->th, NULL);
+    close(r->lfd);
+    SSL_CTX_free(r->ctx);
+}
+
+/* Connect to the raw server; expect @want with the check @name at @st carrying it. */
+static void
+raw_connect_expect(struct raw_srv *r, snp_err want, const char *name, enum snp_check_status st)
+{
+    static struct snp_verify_result res;
+    struct snp_atls_client_opts o;
+    struct snp_verify_policy pol;
+    struct snp_atls_conn *c = NULL;
+    const struct snp_check *ck;
+    snp_err err;
+
+    copts(&o, &pol, F.a.ld, true, false);
+    err = snp_atls_connect(&o, "127.0.0.1", r->port, &c, &res);
+    if (err != want) {
+        print_error("expected %s, got %s\n", snp_err_name(want), snp_err_name(err));
+        dump(&res);
+    }
+    assert_int_equal(err, want);
+    if (err == SNP_OK) {
+        T_OK(snp_atls_write(c, "ok", 2));
+        snp_atls_conn_free(c);
+    } else {
+        assert_null(c);
+        assert_int_equal(snp_verify_verdict(&res), want); /* the result says it, not "ok" */
+    }
+    ck = snp_verify_find(&res, name);
+    assert_non_null(ck);
+    assert_int_equal(ck->status, st);
+    assert_int_equal(ck->err, want);
+    assert_true(ck->detail[0] != '\0');
+}
+
+/* The server's own key as an EVP_PKEY (tests only: snp_atls_server_key_der()). */
+static EVP_PKEY *
+server_pkey(struct snp_atls_server *s)
+{
+    uint8_t *der = NULL;
+    size_t len = 0;
+    const unsigned char *p;
+    EVP_PKEY *k;
+
+    T_OK(snp_atls_server_key_der(s, &der, &len));
+    p = der;
+    k = d2i_AutoPrivateKey(NULL, &p, (long)len);
+    snp_free_secret(der, len);
+    assert_non_null(k);
+    return k;
+}
+
+/* The server's current (genuine, cached) certificate. */
+static X509 *
+server_x509(struct snp_atls_server *s)
+{
+    uint8_t *der = NULL;
+    size_t len = 0;
+    const unsigned char *p;
+    X509 *x;
+
+    T_OK(snp_atls_server_cert(s, &der, &len));
+    p = der;
+    x = d2i_X509(NULL, &p, (long)len);
+    free(der);
+    assert_non_null(x);
+    return x;
+}
+
+/*
+ * A key whose PUBLIC half is @cert's and whose private scalar is @own's: libssl accepts it for
+ * @cert (it compares public keys) and signs CertificateVerify with @own's scalar -- exactly a
+ * server that shows a certificate it copied while holding only its own key.
+ */
+static EVP_PKEY *
+impostor_key(X509 *cert, EVP_PKEY *own)
+{
+    uint8_t pub[133];
+    size_t pub_len = 0;
+    BIGNUM *priv = NULL;
+    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *k = NULL;
+
+    assert_non_null(b);
+    assert_non_null(pc);
+    assert_int_equal(EVP_PKEY_get_octet_string_param(X509_get0_pubkey(cert),
+                                                     OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub),
+                                                     &pub_len),
+                     1);
+    assert_int_equal(EVP_PKEY_get_bn_param(own, OSSL_PKEY_PARAM_PRIV_KEY, &priv), 1);
+    assert_int_equal(
+        OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PRIV_KEY, priv), 1);
+    params = OSSL_PARAM_BLD_to_param(b);
+    assert_non_null(params);
+    assert_int_equal(EVP_PKEY_fromdata_init(pc), 1);
+    assert_int_equal(EVP_PKEY_fromdata(pc, &k, EVP_PKEY_KEYPAIR, params), 1);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(b);
+    BN_clear_free(priv);
+    EVP_PKEY_CTX_free(pc);
+    return k;
+}
+
+static void
+test_copied_certificate(void **state)
+{
+    struct snp_atls_server_opts so;
+    struct snp_atls_server *victim = NULL;
+    struct raw_srv r;
+    EVP_PKEY *vkey, *own, *impostor;
+    X509 *vcert;
+    time_t clock = F.now;
+
+    (void)state;
+    /* The victim: a genuine aTLS server (CVM A); its certificate, evidence and all. */
+    snp_atls_server_opts_init(&so);
+    so.evidence = provider;
+    so.evidence_ctx = &F.a;
+    so.clock = clock_fixed;
+    so.clock_ctx = &clock;
+    T_OK(snp_atls_server_new(&victim, &so));
+    vcert = server_x509(victim);
+    vkey = server_pkey(victim);
+    own = EVP_EC_gen("P-256");
+    assert_non_null(own);
+    impostor = impostor_key(vcert, own);
+
+    /* Control: the same raw server with the victim's real key is accepted. */
+    raw_start(&r, vcert, vkey);
+    raw_connect_expect(&r, SNP_OK, "atls.key_possession", SNP_CHECK_PASS);
+    raw_stop(&r);
+    assert_true(r.handshake_ok);
+    assert_int_equal(r.app_bytes, 2);
+
+    /* The impostor: the victim's certificate, CertificateVerify signed with its own key. The
+     * evidence checks pass (it is genuine); key possession fails; no application byte. */
+    raw_start(&r, vcert, impostor);
+    raw_connect_expect(&r, SNP_E_SIG, "atls.key_possession", SNP_CHECK_FAIL);
+    raw_stop(&r);
+    assert_false(r.handshake_ok);
+    assert_int_equal(r.app_bytes, 0);
+
+    EVP_PKEY_free(impostor);
+    EVP_PKEY_free(own);
+    EVP_PKEY_free(vkey);
+    X509_free(vcert);
+    snp_atls_server_free(victim);
+}
+
+static void
+test_evidence_absent_or_doubled(void **state)
+{
+    struct snp_atls_server_opts so;
+    struct snp_atls_server *s = NULL;
+    struct snp_tlskey *k = NULL;
+    struct raw_srv r;
+    uint8_t *der = NULL, *kder = NULL;
+    size_t len = 0, klen = 0;
+    const unsigned char *p;
+    ASN1_OBJECT *oid;
+    EVP_PKEY *key;
+    X509 *x;
+    time_t clock = F.now;
+
+    (void)state;
+    /* An ordinary TLS certificate (no evidence extension): SNP_E_NOTFOUND, rejected. */
+    T_OK(snp_tlskey_generate(&k));
+    T_OK(snp_tls_cert_build(k, "plain", SNP_ATLS_OID, NULL, 0, F.now - 60, 3600, &der, &len));
+    T_OK(snp_tlskey_private_der(k, &kder, &klen));
+    p = der;
+    x = d2i_X509(NULL, &p, (long)len);
+    p = kder;
+    key = d2i_AutoPrivateKey(NULL, &p, (long)klen);
+    assert_non_null(x);
+    assert_non_null(key);
+    raw_start(&r, x, key);
+    raw_connect_expect(&r, SNP_E_NOTFOUND, "atls.evidence", SNP_CHECK_FAIL);
+    raw_stop(&r);
+    assert_int_equal(r.app_bytes, 0);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    free(der);
+    snp_free_secret(kder, klen);
+    snp_tlskey_free(k);
+
+    /* A genuine certificate with its evidence extension twice (re-signed with its own key):
+     * SNP_E_FORMAT -- which copy would count? */
+    snp_atls_server_opts_init(&so);
+    so.evidence = provider;
+    so.evidence_ctx = &F.a;
+    so.clock = clock_fixed;
+    so.clock_ctx = &clock;
+    T_OK(snp_atls_server_new(&s, &so));
+    x = server_x509(s);
+    key = server_pkey(s);
+    oid = OBJ_txt2obj(SNP_ATLS_OID, 1);
+    assert_non_null(oid);
+    {
+        int i = X509_get_ext_by_OBJ(x, oid, -1);
+        assert_true(i >= 0);
+        assert_int_equal(X509_add_ext(x, X509_get_ext(x, i), -1), 1);
+    }
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    raw_start(&r, x, key);
+    raw_connect_expect(&r, SNP_E_FORMAT, "atls.evidence", SNP_CHECK_FAIL);
+    raw_stop(&r);
+    assert_int_equal(r.app_bytes, 0);
+    ASN1_OBJECT_free(oid);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    snp_atls_server_free(s);
+}
+
 /* ---- interop and the proxy ------------------------------------------------------------------ */
 
 static bool
@@ -844,12 +1130,19 @@ int
 main(void)
 {
     static const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_evidence_codec),    cmocka_unit_test(test_verified_cached_and_fresh),
-        cmocka_unit_test(test_wrong_measurement), cmocka_unit_test(test_wrong_key_binding),
-        cmocka_unit_test(test_stale_report),      cmocka_unit_test(test_replayed_nonce),
-        cmocka_unit_test(test_untrusted_root),    cmocka_unit_test(test_other_chip),
-        cmocka_unit_test(test_openssl_s_client),  cmocka_unit_test(test_proxy_curl),
+        cmocka_unit_test(test_evidence_codec),
+        cmocka_unit_test(test_verified_cached_and_fresh),
+        cmocka_unit_test(test_wrong_measurement),
+        cmocka_unit_test(test_wrong_key_binding),
+        cmocka_unit_test(test_stale_report),
+        cmocka_unit_test(test_replayed_nonce),
+        cmocka_unit_test(test_untrusted_root),
+        cmocka_unit_test(test_other_chip),
+        cmocka_unit_test(test_openssl_s_client),
+        cmocka_unit_test(test_proxy_curl),
         cmocka_unit_test(test_proxy_load),
+        cmocka_unit_test(test_copied_certificate),
+        cmocka_unit_test(test_evidence_absent_or_doubled),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
