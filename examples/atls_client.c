@@ -7,7 +7,8 @@
  * chain to the ARK in ARK_FILE, the report signature, the binding to the TLS key, the expected
  * MEASUREMENT), sends LINE (default "hello") and a newline, and prints what comes back.
  * Exit 0 verified and answered; 1 rejected (the failing checks are printed); 2 usage; 3 other.
- * Built and run against `snpkit atls serve` by tests/e2e/atls_cli.sh, so it cannot rot.
+ * Built with the project (build/example_atls_client) and run against `snpkit atls serve` by
+ * tests/e2e/atls_cli.sh, so it cannot rot.
  */
 #include "snpkit/atls.h"
 #include "snpkit/verify.h"
