@@ -29,6 +29,7 @@
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
 #include "crypto/vcek_kdf.h"
+#include "guest/app.h"
 #include "snpkit/atls.h"
 #include "snpkit/attack.h"
 #include "snpkit/certtable.h"
@@ -528,6 +529,27 @@ atk_tls_cb(void *ctx, struct snp_atk_tls *t)
     free(out);
     free(in);
     return err;
+}
+
+/* ---- the env of a run ---------------------------------------------------------------------- */
+
+/* @env with the real guest programs and @ver as verifier, signer, forger and aTLS client; no
+ * trace, no mutations (the caller sets those). */
+static SNP_UNUSED void
+atk_env_init(struct snp_atk_env *env, struct atk_verifier *ver)
+{
+    memset(env, 0, sizeof(*env));
+    env->guest = snp_guest_app_main;
+    env->verify = atk_verifier_cb;
+    env->verify_ctx = ver;
+    env->sign = atk_sign_cb;
+    env->sign_ctx = ver;
+    env->verify_certs = atk_verifier_certs_cb;
+    env->forge = atk_forge_cb;
+    env->forge_ctx = ver;
+    env->guest_atls = snp_atls_guest_main;
+    env->tls = atk_tls_cb;
+    env->tls_ctx = ver;
 }
 
 #endif /* SNP_CLI_ATTACK_VERIFIER_H */

@@ -457,18 +457,7 @@ static void
 run_env(struct snp_atk_env *env, struct atk_verifier *ver, const struct attack_opts *o,
         struct trace_ctx *t)
 {
-    memset(env, 0, sizeof(*env));
-    env->guest = snp_guest_app_main;
-    env->verify = atk_verifier_cb;
-    env->verify_ctx = ver;
-    env->sign = atk_sign_cb;
-    env->sign_ctx = ver;
-    env->verify_certs = atk_verifier_certs_cb;
-    env->forge = atk_forge_cb;
-    env->forge_ctx = ver;
-    env->guest_atls = snp_atls_guest_main;
-    env->tls = atk_tls_cb;
-    env->tls_ctx = ver;
+    atk_env_init(env, ver);
     env->trace = o->trace ? on_trace : NULL;
     env->trace_ctx = t;
     env->mutations = o->mutations;

@@ -382,6 +382,19 @@ atk_guest_terminated(const struct atk_vm *vm)
     return vm->st.stop == SNP_VMM_STOP_TERMINATED;
 }
 
+/* The verifier's answer in the trace: "could not check" (@err returned) or its verdict. */
+snp_err
+atk_trace_verdict(struct snp_atk_ctx *c, snp_err err, bool accepted, const char *why)
+{
+    if (err != SNP_OK) {
+        atk_trace(c, SNP_ATK_ACT_VERIFIER, "could not check: %s", snp_err_str(err));
+        return err;
+    }
+    atk_trace(c, SNP_ATK_ACT_VERIFIER, "%s%s%s", accepted ? "ACCEPTED" : "REJECTED",
+              why[0] != '\0' ? ": " : "", why);
+    return SNP_OK;
+}
+
 snp_err
 atk_verify(struct snp_atk_ctx *c, const uint8_t *report, size_t len, const char *const *policy,
            bool *accepted, char *why, size_t why_size)
@@ -395,13 +408,7 @@ atk_verify(struct snp_atk_ctx *c, const uint8_t *report, size_t len, const char 
     }
     why[0] = '\0';
     err = c->env->verify(c->env->verify_ctx, report, len, policy, accepted, why, why_size);
-    if (err != SNP_OK) {
-        atk_trace(c, SNP_ATK_ACT_VERIFIER, "could not check: %s", snp_err_str(err));
-        return err;
-    }
-    atk_trace(c, SNP_ATK_ACT_VERIFIER, "%s%s%s", *accepted ? "ACCEPTED" : "REJECTED",
-              why[0] != '\0' ? ": " : "", why);
-    return SNP_OK;
+    return atk_trace_verdict(c, err, err == SNP_OK && *accepted, why);
 }
 
 snp_err

@@ -97,6 +97,10 @@ bool atk_guest_terminated(const struct atk_vm *vm);
 snp_err atk_verify(struct snp_atk_ctx *c, const uint8_t *report, size_t len,
                    const char *const *policy, bool *accepted, char *why, size_t why_size);
 
+/* The verifier's answer in the trace: "could not check: ..." when @err (returned), else
+ * ACCEPTED or REJECTED with @why. */
+snp_err atk_trace_verdict(struct snp_atk_ctx *c, snp_err err, bool accepted, const char *why);
+
 /* Signer through the env (forged evidence): SNP_E_UNSUPPORTED when there is none. */
 snp_err atk_sign(struct snp_atk_ctx *c, enum snp_atk_key key, uint64_t tcb, uint8_t *report,
                  size_t len);
@@ -153,6 +157,13 @@ extern const char atk_marker[16];
 
 /* Start the victim with a REPORT pending (the guest will write its secrets page next). */
 snp_err atk_start_with_report(struct snp_atk_ctx *c, struct atk_vm *vm);
+/* atk_start_with_report(), then *spa the SPA behind the victim's page @gpa (the target);
+ * SNP_E_STATE when it has none. */
+snp_err atk_start_at(struct snp_atk_ctx *c, struct atk_vm *vm, uint64_t gpa, uint64_t *spa);
+/* WBINVD, then the host's read of the secrets page of @vm (*spa its SPA) into @buf,
+ * SNP_PAGE_SIZE bytes; SNP_E_STATE when it fails. */
+snp_err atk_secrets_read(struct snp_atk_ctx *c, const struct atk_vm *vm, uint64_t *spa,
+                         uint8_t *buf);
 /* Resume with SHUTDOWN queued; *answered: whether the guest went on to answer the pending
  * REPORT (with any status). */
 snp_err atk_finish(struct atk_vm *vm, bool *answered);
@@ -189,6 +200,10 @@ uint64_t atk_forge_report(uint8_t *rep, const uint8_t nonce[64], const uint8_t m
 snp_err atk_expected_digest(const struct snp_vmm_launch *l, uint8_t out[48]);
 /* Boot with REPORT A pending, let the guest answer it with REPORT B queued. */
 snp_err atk_two_requests(struct snp_atk_ctx *c, struct atk_vm *vm);
+/* atk_two_requests(), then a copy of the shared page at @gpa (request or response; *spa its
+ * SPA) in @old, SNP_PAGE_SIZE bytes: what the host keeps to replay. */
+snp_err atk_two_requests_kept(struct snp_atk_ctx *c, struct atk_vm *vm, uint64_t gpa, uint64_t *spa,
+                              uint8_t *old);
 
 /* ---- the kv app (atk_kv.c) --------------------------------------------------------------- */
 
@@ -211,11 +226,25 @@ snp_err atk_kv_two_records(struct snp_atk_ctx *c, struct atk_vm *vm, bool phys, 
                            uint8_t *old);
 /* The record the kv page at @kv holds in DRAM now (WBINVD, host read): 'A', 'B' or '?'. */
 snp_err atk_kv_record(struct snp_atk_ctx *c, uint64_t kv, char *which);
+/* The record the kv page at @kv holds after the host's move (atk_kv_record()), then the
+ * guest's pending SHUTDOWN handed over. */
+snp_err atk_kv_read_back(struct snp_atk_ctx *c, struct atk_vm *vm, uint64_t kv, char *which);
+/* Whether the kv page went back from B (@before) to A (@after) and the guest shut down
+ * normally; when not, NOT_RUN evidence: "kv record X before, Y after the @what; guest ...". */
+bool atk_kv_rolled_back(const struct atk_vm *vm, char before, char after, const char *what,
+                        struct snp_atk_observed *obs);
 
 /* ---- the agent's diagnostics ops (atk_agent.c) ------------------------------------------- */
 
 /* The guest's answer status to op @op, or -1 when it did not answer that op. */
 int atk_answer_status(const struct atk_vm *vm, uint8_t op);
+/* Start the agent with the 4-byte request @op pending, with RestrictedInjection in
+ * SEV_FEATURES on snp-patched; *features the launch's SEV_FEATURES. */
+snp_err atk_start_injectable(struct snp_atk_ctx *c, struct atk_vm *vm, uint8_t op,
+                             uint64_t *features);
+/* Resume vCPU 0 for one exit; *hit tells whether it was the guest's own VMEXIT @code (not a
+ * channel call). */
+snp_err atk_step_code(struct atk_vm *vm, uint64_t code, bool *hit);
 /* Resume vCPU 0 for one exit; *hlt tells whether it was the guest's HLT. */
 snp_err atk_step_exit(struct snp_atk_ctx *c, struct atk_vm *vm, bool *hlt);
 /* Resume until the guest's next HLT; *hlt false when it answered, stopped or never idled. */

@@ -113,3 +113,30 @@ atk_kv_record(struct snp_atk_ctx *c, uint64_t kv, char *which)
     atk_trace(c, SNP_ATK_ACT_HW, "the kv page's record in DRAM: %c", *which);
     return SNP_OK;
 }
+
+/* After the host's move on the kv page at @kv: which record it holds now (*which, WBINVD and a
+ * host read), then the guest's pending SHUTDOWN. */
+snp_err
+atk_kv_read_back(struct snp_atk_ctx *c, struct atk_vm *vm, uint64_t kv, char *which)
+{
+    uint8_t msg[8];
+
+    SNP_TRY(atk_kv_record(c, kv, which));
+    return atk_vm_exchange(vm, msg, atk_msg_shutdown(msg));
+}
+
+/* Whether the kv page went back from record B (@before) to A (@after) with the guest shut down
+ * normally; when not, NOT_RUN evidence naming @what (the host's move). */
+bool
+atk_kv_rolled_back(const struct atk_vm *vm, char before, char after, const char *what,
+                   struct snp_atk_observed *obs)
+{
+    char b[96];
+
+    if (before == 'B' && after == 'A' && vm->st.stop == SNP_VMM_STOP_SHUTDOWN) {
+        return true;
+    }
+    atk_evidence(obs, SNP_ATK_NOT_RUN, "kv record %c before, %c after the %s; guest %s", before,
+                 after, what, atk_stop_text(vm, b, sizeof(b)));
+    return false;
+}

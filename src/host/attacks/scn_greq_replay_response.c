@@ -2,7 +2,7 @@
  * host/attacks/scn_greq_replay_response.c - greq-replay-response (THREAT-MODEL.md I3 "a replayed
  * guest message fails its sequence-number check"; attestation.md §7.3; attacks.md, guest-request
  * replay). The hypervisor relays every SNP_GUEST_REQUEST (H6) and may issue any PSP command (H7):
- * it keeps an old request/response pair and plays it again (atk_two_requests, atk_report.c).
+ * it keeps an old request/response pair and plays it again (atk_two_requests_kept, atk_report.c).
  *
  * Defence: the guest accepts a response only with its request's seqno + 1.
  */
@@ -29,13 +29,8 @@ atk_greq_replay_rsp(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (old == NULL) {
         goto out;
     }
-    err = atk_two_requests(c, &vm);
+    err = atk_two_requests_kept(c, &vm, SNP_VMM_RSP_GPA, &rsp, old);
     if (err != SNP_OK) {
-        goto out;
-    }
-    err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_RSP_GPA, &rsp) ||
-        snp_host_read(c->m, rsp, old, PAGE) != SNP_HW_OK) {
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HV, "kept the response to request A (shared page, SPA 0x%llx)",

@@ -19,26 +19,20 @@
 static snp_err
 atk_heckler(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
-    struct snp_vmm_launch l;
     struct atk_vm vm;
     uint8_t msg[8];
     uint64_t ev = SNP_VMSA_EVENTINJ_VALID | HECKLER_VEC; /* type 0: external interrupt */
+    uint64_t features = 0;
     uint32_t count;
     char b[96];
     snp_err err;
 
-    atk_launch_default(c, &l);
-    if (c->profile == SNP_ATK_SNP_PATCHED) {
-        l.guest_features = SNP_VMSA_FEAT_SNP_ACTIVE | SNP_VMSA_FEAT_RESTRICTED_INJECTION;
-    }
-    memset(msg, 0, sizeof(msg));
-    msg[0] = SNP_CHAN_OP_EVENTS;
-    err = atk_vm_start(c, &vm, &l, msg, 4);
+    err = atk_start_injectable(c, &vm, SNP_CHAN_OP_EVENTS, &features);
     if (err != SNP_OK) {
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HV, "SEV_FEATURES 0x%llx; EVENTINJ 0x%llx (vector 0x%x, interrupt)",
-              (unsigned long long)l.guest_features, (unsigned long long)ev, HECKLER_VEC);
+              (unsigned long long)features, (unsigned long long)ev, HECKLER_VEC);
     err = snp_host_inject(c->m, vm.v->vcpu_ids[0], ev);
     if (err != SNP_OK) {
         goto out;

@@ -62,12 +62,8 @@ atk_i1_reclaim(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (c->profile == SNP_ATK_PLAIN) {
         return plain_reclaim(c, obs);
     }
-    err = atk_start_with_report(c, &vm);
+    err = atk_start_at(c, &vm, SNP_VMM_SECRETS_GPA, &spa);
     if (err != SNP_OK) {
-        goto out;
-    }
-    err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_SECRETS_GPA, &spa)) {
         goto out;
     }
     err = atk_rmpupdate(c, spa, false, 0, 0);
@@ -75,6 +71,7 @@ atk_i1_reclaim(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
         goto out;
     }
     if (snp_host_write(c->m, spa, atk_marker, sizeof(atk_marker), &pf) != SNP_HW_OK) {
+        err = SNP_E_STATE; /* the page is the host's now: the write cannot fault */
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HW, "host write to the reclaimed page: ok");

@@ -17,12 +17,8 @@ atk_i1_write_private(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     enum snp_hw_fault f;
     snp_err err;
 
-    err = atk_start_with_report(c, &vm);
+    err = atk_start_at(c, &vm, SNP_VMM_BOOT_GPA, &spa);
     if (err != SNP_OK) {
-        goto out;
-    }
-    err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_BOOT_GPA, &spa)) {
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HV, "write \"%.16s\" to the boot block at SPA 0x%llx", atk_marker,
@@ -32,6 +28,7 @@ atk_i1_write_private(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
               (unsigned long long)pf);
     if (f == SNP_HW_OK) {
         if (snp_host_read(c->m, spa, back, sizeof(back)) != SNP_HW_OK) {
+            err = SNP_E_STATE;
             goto out;
         }
         atk_evidence(obs, SNP_ATK_SUCCEEDED, "host write to SPA 0x%llx succeeded; reads back %s",

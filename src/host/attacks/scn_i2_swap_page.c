@@ -79,13 +79,12 @@ atk_i2_swap_page(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (buf == NULL) {
         goto out;
     }
-    err = atk_start_with_report(c, &vm);
+    err = atk_start_at(c, &vm, SNP_VMM_SECRETS_GPA, &spa);
     if (err != SNP_OK) {
         goto out;
     }
     err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_SECRETS_GPA, &spa) ||
-        snp_host_npt_get(c->m, vm.v->vm, gfn, &e) != SNP_OK ||
+    if (snp_host_npt_get(c->m, vm.v->vm, gfn, &e) != SNP_OK ||
         snp_host_read(c->m, spa, buf, PAGE) != SNP_HW_OK ||
         snp_host_write(c->m, spare, buf, PAGE, &pf) != SNP_HW_OK) {
         goto out;

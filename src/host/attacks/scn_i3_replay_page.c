@@ -20,10 +20,10 @@ static snp_err
 plain_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct atk_vm vm;
-    uint8_t *old = malloc(PAGE), msg[8];
+    uint8_t *old = malloc(PAGE);
     uint64_t kv = 0, pf = 0;
     enum snp_hw_fault f;
-    char before = '?', after = '?', b[96];
+    char before = '?', after = '?';
     snp_err err = SNP_E_NOMEM;
 
     memset(&vm, 0, sizeof(vm));
@@ -45,22 +45,16 @@ plain_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
                      (unsigned long long)kv, snp_hw_fault_name(f), (unsigned long long)pf);
         goto out;
     }
-    err = atk_kv_record(c, kv, &after);
-    if (err == SNP_OK) {
-        err = atk_vm_exchange(&vm, msg, atk_msg_shutdown(msg));
-    }
+    err = atk_kv_read_back(c, &vm, kv, &after);
     if (err != SNP_OK) {
         goto out;
     }
-    if (before == 'B' && after == 'A' && vm.st.stop == SNP_VMM_STOP_SHUTDOWN) {
+    if (atk_kv_rolled_back(&vm, before, after, "write-back", obs)) {
         atk_evidence(obs, SNP_ATK_SUCCEEDED,
                      "old contents of the kv page written back at SPA 0x%llx: no fault, the "
                      "guest's page holds record A again (it stored B); the guest shut down "
                      "normally, nothing detected (the kv app does not read its record back)",
                      (unsigned long long)kv);
-    } else {
-        atk_evidence(obs, SNP_ATK_NOT_RUN, "kv record %c before, %c after the write-back; guest %s",
-                     before, after, atk_stop_text(&vm, b, sizeof(b)));
     }
 out:
     atk_vm_free(&vm);
@@ -93,8 +87,7 @@ atk_i3_replay_page(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
         goto out;
     }
     err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_SECRETS_GPA, &spa) || snp_host_wbinvd(c->m) != SNP_OK ||
-        snp_host_read(c->m, spa, old, PAGE) != SNP_HW_OK) {
+    if (atk_secrets_read(c, &vm, &spa, old) != SNP_OK) {
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HV, "snapshot of the secrets page at SPA 0x%llx",
@@ -105,8 +98,7 @@ atk_i3_replay_page(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
         goto out;
     }
     err = SNP_E_STATE;
-    if (vm.st.stop != SNP_VMM_RUNNING || snp_host_wbinvd(c->m) != SNP_OK ||
-        snp_host_read(c->m, spa, now, PAGE) != SNP_HW_OK) {
+    if (vm.st.stop != SNP_VMM_RUNNING || atk_secrets_read(c, &vm, &spa, now) != SNP_OK) {
         goto out;
     }
     atk_trace(c, SNP_ATK_ACT_HW, "the guest's request changed the page: %s",

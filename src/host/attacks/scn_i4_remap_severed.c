@@ -16,13 +16,12 @@ atk_i4_remap(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     bool answered = false;
     snp_err err;
 
-    err = atk_start_with_report(c, &vm);
+    err = atk_start_at(c, &vm, SNP_VMM_SECRETS_GPA, &spa);
     if (err != SNP_OK) {
         goto out;
     }
     err = SNP_E_STATE;
-    if (!atk_gpa_spa(&vm, SNP_VMM_SECRETS_GPA, &spa) ||
-        !atk_gpa_spa(&vm, SNP_VMM_CPUID_GPA, &other) ||
+    if (!atk_gpa_spa(&vm, SNP_VMM_CPUID_GPA, &other) ||
         snp_host_npt_get(c->m, vm.v->vm, gfn, &e) != SNP_OK) {
         goto out;
     }

@@ -41,13 +41,7 @@ verify_certs(struct snp_atk_ctx *c, const uint8_t *report, const uint8_t *certs,
               certs_len);
     err = c->env->verify_certs(c->env->verify_ctx, report, SNP_REPORT_SIZE, certs, certs_len,
                                policy, accepted, why, why_size);
-    if (err != SNP_OK) {
-        atk_trace(c, SNP_ATK_ACT_VERIFIER, "could not check: %s", snp_err_str(err));
-        return err;
-    }
-    atk_trace(c, SNP_ATK_ACT_VERIFIER, "%s%s%s", *accepted ? "ACCEPTED" : "REJECTED",
-              why[0] != '\0' ? ": " : "", why);
-    return SNP_OK;
+    return atk_trace_verdict(c, err, err == SNP_OK && *accepted, why);
 }
 
 static snp_err

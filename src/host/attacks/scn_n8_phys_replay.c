@@ -78,9 +78,9 @@ static snp_err
 plain_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
     struct atk_vm vm;
-    uint8_t *old = malloc(PAGE), msg[8];
+    uint8_t *old = malloc(PAGE);
     uint64_t kv = 0;
-    char before = '?', after = '?', b[96];
+    char before = '?', after = '?';
     snp_err err = SNP_E_NOMEM;
 
     memset(&vm, 0, sizeof(vm));
@@ -99,22 +99,16 @@ plain_phys_replay(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     }
     atk_trace(c, SNP_ATK_ACT_HV, "physical: wrote the old cells back at SPA 0x%llx",
               (unsigned long long)kv);
-    err = atk_kv_record(c, kv, &after);
-    if (err == SNP_OK) {
-        err = atk_vm_exchange(&vm, msg, atk_msg_shutdown(msg));
-    }
+    err = atk_kv_read_back(c, &vm, kv, &after);
     if (err != SNP_OK) {
         goto out;
     }
-    if (before == 'B' && after == 'A' && vm.st.stop == SNP_VMM_STOP_SHUTDOWN) {
+    if (atk_kv_rolled_back(&vm, before, after, "replay", obs)) {
         atk_evidence(obs, SNP_ATK_SUCCEEDED,
                      "old DRAM contents of the kv page written back at SPA 0x%llx: the page "
                      "holds record A again (the guest stored B); the guest shut down normally, "
                      "nothing detected (plain VM: no encryption, no integrity)",
                      (unsigned long long)kv);
-    } else {
-        atk_evidence(obs, SNP_ATK_NOT_RUN, "kv record %c before, %c after the replay; guest %s",
-                     before, after, atk_stop_text(&vm, b, sizeof(b)));
     }
 out:
     atk_vm_free(&vm);

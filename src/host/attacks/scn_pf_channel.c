@@ -20,27 +20,9 @@
 
 /* a value the VMM's status never holds: left untouched by an exit it had nothing to serve */
 
-/* Resume one exit; *tick tells whether it was the host's preemption tick (SNP_EXIT_INTR: the
- * exit code is in the VMCB's control area, visible to the host for an SNP guest too). */
-static snp_err
-step_tick(struct snp_atk_ctx *c, struct atk_vm *vm, bool *tick)
-{
-    unsigned calls = vm->chan_calls;
-
-    (void)c;
-    *tick = false;
-    SNP_TRY(atk_vm_step(vm));
-    if (vm->st.stop != SNP_VMM_RUNNING || vm->chan_calls != calls) {
-        return SNP_OK;
-    }
-    *tick = vm->st.last_exit == SNP_EXIT_INTR;
-    return SNP_OK;
-}
-
 /* atk_vm_exchange() counting the exits (*exits) and the preemption-tick exits among them. */
 static snp_err
-exchange_ticks(struct snp_atk_ctx *c, struct atk_vm *vm, const uint8_t *req, size_t len,
-               uint64_t *exits, uint64_t *ticks)
+exchange_ticks(struct atk_vm *vm, const uint8_t *req, size_t len, uint64_t *exits, uint64_t *ticks)
 {
     unsigned calls = vm->chan_calls;
     uint64_t before = vm->st.exits;
@@ -52,7 +34,7 @@ exchange_ticks(struct snp_atk_ctx *c, struct atk_vm *vm, const uint8_t *req, siz
     vm->last_len = 0;
     *ticks = 0;
     while (vm->chan_calls == calls && vm->st.stop == SNP_VMM_RUNNING) {
-        SNP_TRY(step_tick(c, vm, &tick));
+        SNP_TRY(atk_step_code(vm, SNP_EXIT_INTR, &tick)); /* the host's preemption tick */
         *ticks += tick;
     }
     *exits = vm->st.exits - before;
@@ -128,7 +110,7 @@ atk_pf_channel(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     if (err != SNP_OK) {
         goto out;
     }
-    err = exchange_ticks(c, &vm, sd, atk_msg_shutdown(sd), &steps, &ticks);
+    err = exchange_ticks(&vm, sd, atk_msg_shutdown(sd), &steps, &ticks);
     if (err != SNP_OK) {
         goto out;
     }

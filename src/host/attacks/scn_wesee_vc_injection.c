@@ -68,9 +68,8 @@ ghcb_spoof(struct snp_atk_ctx *c, struct atk_vm *vm, uint64_t *rcx)
 static snp_err
 atk_wesee(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
 {
-    struct snp_vmm_launch l;
     struct atk_vm vm;
-    uint8_t msg[4];
+    uint64_t features = 0;
     uint64_t ev = SNP_VMSA_EVENTINJ_VALID | SNP_VMSA_EVENTINJ_EV |
                   (UINT64_C(3) << SNP_VMSA_EVENTINJ_TYPE_SHIFT) | SNP_VECTOR_VC |
                   (SNP_NAE_MSR << SNP_VMSA_EVENTINJ_ERRCODE_SHIFT);
@@ -81,13 +80,7 @@ atk_wesee(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
     char b[96];
     snp_err err;
 
-    atk_launch_default(c, &l);
-    if (c->profile == SNP_ATK_SNP_PATCHED) {
-        l.guest_features = SNP_VMSA_FEAT_SNP_ACTIVE | SNP_VMSA_FEAT_RESTRICTED_INJECTION;
-    }
-    memset(msg, 0, sizeof(msg));
-    msg[0] = SNP_CHAN_OP_REGHOLD;
-    err = atk_vm_start(c, &vm, &l, msg, sizeof(msg));
+    err = atk_start_injectable(c, &vm, SNP_CHAN_OP_REGHOLD, &features);
     if (err != SNP_OK) {
         goto out;
     }
@@ -115,7 +108,7 @@ atk_wesee(struct snp_atk_ctx *c, struct snp_atk_observed *obs)
         atk_trace(c, SNP_ATK_ACT_HV,
                   "SEV_FEATURES 0x%llx; at the guest's HLT: EVENTINJ 0x%llx (#VC, error code "
                   "0x%llx = MSR)",
-                  (unsigned long long)l.guest_features, (unsigned long long)ev,
+                  (unsigned long long)features, (unsigned long long)ev,
                   (unsigned long long)SNP_NAE_MSR);
         err = snp_host_inject(c->m, vm.v->vcpu_ids[0], ev);
         if (err == SNP_OK) {

@@ -14,6 +14,7 @@
  */
 #include "helpers.h"
 
+#include "atk_fixture.h"
 #include "cli/attack_verifier.h"
 #include "guest/app.h"
 #include "snpkit/attack.h"
@@ -78,23 +79,6 @@ static const struct mutation g_mutations[] = {
     {SNP_MUT_NO_GREQ_SEQNO, "no guest-request seqno check", dep_seqno, SNP_ARRAY_LEN(dep_seqno)},
 };
 
-static struct atk_verifier g_ver;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return atk_verifier_open(&g_ver) == SNP_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    atk_verifier_close(&g_ver);
-    return 0;
-}
-
 /* The results of one full run: [scenario][profile]; ran = declared and available. */
 struct run {
     size_t n;
@@ -111,18 +95,7 @@ run_all(uint32_t mutations, struct run *out)
     const struct snp_atk_scenario *const *s = snp_atk_scenarios(&out->n);
 
     assert_true(out->n <= SNP_ARRAY_LEN(out->r));
-    memset(&env, 0, sizeof(env));
-    env.guest = snp_guest_app_main;
-    env.verify = atk_verifier_cb;
-    env.verify_ctx = &g_ver;
-    env.sign = atk_sign_cb;
-    env.sign_ctx = &g_ver;
-    env.verify_certs = atk_verifier_certs_cb;
-    env.forge = atk_forge_cb;
-    env.forge_ctx = &g_ver;
-    env.guest_atls = snp_atls_guest_main;
-    env.tls = atk_tls_cb;
-    env.tls_ctx = &g_ver;
+    atk_env_init(&env, &g_ver);
     env.mutations = mutations; /* the broken chip */
     for (size_t i = 0; i < out->n; i++) {
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {

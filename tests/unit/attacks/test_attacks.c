@@ -7,46 +7,13 @@
  */
 #include "helpers.h"
 
+#include "atk_fixture.h"
 #include "cli/attack_verifier.h"
 #include "guest/app.h"
 #include "snpkit/attack.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static struct atk_verifier g_ver;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return atk_verifier_open(&g_ver) == SNP_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    atk_verifier_close(&g_ver);
-    return 0;
-}
-
-static void
-env_init(struct snp_atk_env *env)
-{
-    memset(env, 0, sizeof(*env));
-    env->guest = snp_guest_app_main;
-    env->verify = atk_verifier_cb;
-    env->verify_ctx = &g_ver;
-    env->sign = atk_sign_cb;
-    env->sign_ctx = &g_ver;
-    env->verify_certs = atk_verifier_certs_cb;
-    env->forge = atk_forge_cb;
-    env->forge_ctx = &g_ver;
-    env->guest_atls = snp_atls_guest_main;
-    env->tls = atk_tls_cb;
-    env->tls_ctx = &g_ver;
-}
 
 static void
 test_every_scenario(void **state)
@@ -56,7 +23,7 @@ test_every_scenario(void **state)
     const struct snp_atk_scenario *const *s = snp_atk_scenarios(&n);
 
     (void)state;
-    env_init(&env);
+    atk_env_init(&env, &g_ver);
     assert_true(n >= 10);
     for (size_t i = 0; i < n; i++) {
         for (int p = 0; p < SNP_ATK_PROFILES; p++) {
@@ -137,7 +104,7 @@ test_n4_io(void **state)
     (void)state;
     assert_non_null(plain);
     assert_non_null(atls);
-    env_init(&env);
+    atk_env_init(&env, &g_ver);
     for (int p = 0; p < SNP_ATK_PROFILES; p++) {
         T_OK(snp_atk_run(plain, (enum snp_atk_profile)p, &env, &r));
         assert_int_equal(r.observed.outcome, SNP_ATK_SUCCEEDED);
@@ -160,7 +127,7 @@ test_n4_io(void **state)
     env.tls = NULL;
     T_OK(snp_atk_run(atls, SNP_ATK_SNP_PATCHED, &env, &r));
     assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);
-    env_init(&env);
+    atk_env_init(&env, &g_ver);
     env.guest_atls = NULL;
     T_OK(snp_atk_run(atls, SNP_ATK_SNP, &env, &r));
     assert_int_equal(r.observed.outcome, SNP_ATK_NOT_RUN);

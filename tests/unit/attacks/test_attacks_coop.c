@@ -11,6 +11,7 @@
  */
 #include "helpers.h"
 
+#include "atk_fixture.h"
 #include "cli/attack_verifier.h"
 #include "guest/app.h"
 #include "snpkit/attack.h"
@@ -20,34 +21,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static struct atk_verifier g_ver;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return atk_verifier_open(&g_ver) == SNP_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    atk_verifier_close(&g_ver);
-    return 0;
-}
-
-static void
-env_init(struct snp_atk_env *env)
-{
-    memset(env, 0, sizeof(*env));
-    env->guest = snp_guest_app_main;
-    env->verify = atk_verifier_cb;
-    env->verify_ctx = &g_ver;
-    env->sign = atk_sign_cb;
-    env->sign_ctx = &g_ver;
-}
-
 /* Run @id on @p: the observed outcome must be @want and the evidence contain @needle. */
 static void
 expect_run(const char *id, enum snp_atk_profile p, enum snp_atk_outcome want, const char *needle)
@@ -56,7 +29,7 @@ expect_run(const char *id, enum snp_atk_profile p, enum snp_atk_outcome want, co
     struct snp_atk_result r;
     const struct snp_atk_scenario *s = snp_atk_find(id);
 
-    env_init(&env);
+    atk_env_init(&env, &g_ver);
     assert_non_null(s);
     T_OK(snp_atk_run(s, p, &env, &r));
     if (r.observed.outcome != want || strstr(r.observed.evidence, needle) == NULL) {
