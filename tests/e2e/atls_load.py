@@ -4,19 +4,19 @@
 # all handshaken and held open before any sends a request (so N are open at once), then each
 # sends one HTTP/1.0 GET and reads the answer to the end. Exit 0 when every connection got
 # "200" and the page; prints one summary line. Loopback only; bounded by a deadline per wait
-# (DEADLINE seconds, default 120: generous, for sanitizer builds on a loaded machine).
+# (DEADLINE seconds, default 240: generous, for sanitizer builds on a loaded machine).
 import asyncio
 import os
 import ssl
 import sys
 import time
 
-DEADLINE = float(os.environ.get("DEADLINE", "120"))
+DEADLINE = float(os.environ.get("DEADLINE", "240"))
 
 
 async def one(host, port, ctx, up, gate, n, i):
     reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(host, port, ssl=ctx), DEADLINE)
+        asyncio.open_connection(host, port, ssl=ctx, ssl_handshake_timeout=DEADLINE), DEADLINE)
     up[0] += 1
     if up[0] == n:
         gate.set()

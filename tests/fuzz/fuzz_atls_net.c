@@ -2,7 +2,8 @@
  * tests/fuzz/fuzz_atls_net.c - the NET message of the device channel as the aTLS guest app
  * receives it from the (hostile) host: snp_atls_net_parse() (snpkit/atls.h) and the guest
  * app's whole state machine behind it (snp_atls_gapp_net(), atls/atls_int.h: connections, TLS
- * server pipes, bounds), with a dummy evidence provider.
+ * server pipes, bounds), with the dummy evidence provider of
+ * tests/unit/atls/atls_evidence_stub.h.
  *
  * Properties: never crash or read out of bounds; an accepted message re-encodes to exactly the
  * same bytes and its records point inside it; the guest side never accepts an action kind and
@@ -11,6 +12,8 @@
  * the echo or the proxy app (one of each lives across inputs, as in a long-running guest).
  * Any violation abort()s.
  */
+#include "../unit/atls/atls_evidence_stub.h"
+
 #include "atls/atls_int.h"
 #include "snpkit/atls.h"
 #include "snpkit/vmm.h"
@@ -26,19 +29,6 @@ check(int cond)
     if (!cond) {
         abort();
     }
-}
-
-static snp_err
-dummy_evidence(void *ctx, const uint8_t report_data[64], uint8_t report[SNP_REPORT_SIZE],
-               uint8_t *certs, size_t certs_cap, size_t *certs_len)
-{
-    (void)ctx;
-    (void)certs;
-    (void)certs_cap;
-    memset(report, 0, SNP_REPORT_SIZE);
-    memcpy(report + 0x50, report_data, 64);
-    *certs_len = 0;
-    return SNP_OK;
 }
 
 static struct snp_atls_net_rec g_recs[SNP_CHAN_MAX / SNP_ATLS_NET_REC_HDR + 1];
@@ -89,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     which = data[0] & 1;
     if (apps[which] == NULL) {
-        check(snp_atls_gapp_new(&apps[which], which == 1, dummy_evidence, NULL) == SNP_OK);
+        check(snp_atls_gapp_new(&apps[which], which == 1, atls_stub_evidence, NULL) == SNP_OK);
     }
     if (snp_atls_gapp_net(apps[which], data + 1, size - 1, g_out, sizeof(g_out), &len) == SNP_OK) {
         check(len >= SNP_ATLS_NET_HDR && len <= sizeof(g_out));

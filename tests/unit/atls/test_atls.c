@@ -11,6 +11,7 @@
  * is missing); a bounded load test holds 300 concurrent connections through the proxy.
  */
 #include "../psp/psp_fixture.h"
+#include "atls_fixture.h"
 
 #include "atls/atls_int.h"
 #include "crypto/atls_cert.h"
@@ -26,7 +27,6 @@
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -67,25 +67,6 @@ struct fx {
 };
 
 static struct fx F;
-
-static void
-rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1024];
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-                unlink(path);
-            }
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
 
 static snp_err
 raw_report(struct prov *p, const uint8_t rd[64], uint8_t out[SNP_REPORT_SIZE])
@@ -144,11 +125,7 @@ prov_init(struct prov *p, const char *seed)
 {
     struct snp_machine_config c;
     struct snp_report r;
-    struct snp_cert_blob b[3] = {
-        {SNP_GUID_VCEK_INIT, NULL, 0}, {SNP_GUID_ASK_INIT, NULL, 0}, {SNP_GUID_ARK_INIT, NULL, 0}};
     uint8_t rd[64], rep[SNP_REPORT_SIZE];
-    uint8_t *vcek = NULL, *ask = NULL;
-    size_t vcek_len = 0, ask_len = 0;
 
     memset(p, 0, sizeof(*p));
     px_config(&c);
@@ -164,37 +141,18 @@ prov_init(struct prov *p, const char *seed)
     memset(rd, 0, sizeof(rd));
     T_OK(raw_report(p, rd, rep));
     T_OK(snp_report_decode(&r, rep, sizeof(rep), NULL));
-    T_OK(snp_vendor_vcek_cert(F.v, SNP_PRODUCT_GENOA, p->chip_id, 64, r.reported_tcb, &vcek,
-                              &vcek_len));
-    T_OK(snp_vendor_ca_cert(F.v, SNP_PRODUCT_GENOA, SNP_VENDOR_ASK, &ask, &ask_len));
-    b[0].data = vcek;
-    b[0].len = vcek_len;
-    b[1].data = ask;
-    b[1].len = ask_len;
-    b[2].data = F.ark;
-    b[2].len = F.ark_len;
-    T_OK(snp_cert_table_encode(p->table, sizeof(p->table), &p->table_len, b, 3));
-    free(vcek);
-    free(ask);
+    atls_fx_cert_table(F.v, p->chip_id, r.reported_tcb, F.ark, F.ark_len, p->table,
+                       sizeof(p->table), &p->table_len);
 }
 
 static int
 setup(void **state)
 {
-    const char *tmp = getenv("TMPDIR");
-    struct snp_vendor_opts o;
-
     (void)state;
     signal(SIGPIPE, SIG_IGN);
     memset(&F, 0, sizeof(F));
     F.now = time(NULL);
-    snprintf(F.dir, sizeof(F.dir), "%s/snpkit-atls-XXXXXX",
-             tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
-    assert_non_null(mkdtemp(F.dir));
-    memset(&o, 0, sizeof(o));
-    o.state_dir = F.dir;
-    o.rsa_bits = 2048;
-    T_OK(snp_vendor_open(&F.v, &o));
+    atls_fx_vendor(F.dir, "snpkit-atls", &F.v);
     T_OK(snp_vendor_ca_cert(F.v, SNP_PRODUCT_GENOA, SNP_VENDOR_ARK, &F.ark, &F.ark_len));
     prov_init(&F.a, PX_SEED);
     prov_init(&F.b, SEED_B);
@@ -216,7 +174,7 @@ teardown(void **state)
     prov_fini(&F.b);
     free(F.ark);
     snp_vendor_free(F.v);
-    rm_tree(F.dir);
+    atls_fx_rm_tree(F.dir);
     return 0;
 }
 
@@ -226,6 +184,32 @@ static time_t
 clock_fixed(void *ctx)
 {
     return *(const time_t *)ctx;
+}
+
+/* A listening socket on 127.0.0.1, an ephemeral port (@port: its number as text). */
+static void
+listen_any(int *lfd, char port[8])
+{
+    uint16_t n = 0;
+
+    T_OK(snp_atls_listen("127.0.0.1", "0", lfd, &n));
+    snprintf(port, 8, "%u", (unsigned)n);
+}
+
+/* A genuine aTLS server with @p's evidence, its clock *@clock (NULL: the real time). */
+static void
+server_new(struct snp_atls_server **s, struct prov *p, time_t *clock)
+{
+    struct snp_atls_server_opts o;
+
+    snp_atls_server_opts_init(&o);
+    o.evidence = provider;
+    o.evidence_ctx = p;
+    if (clock != NULL) {
+        o.clock = clock_fixed;
+        o.clock_ctx = clock;
+    }
+    T_OK(snp_atls_server_new(s, &o));
 }
 
 struct srv {
@@ -274,20 +258,11 @@ srv_main(void *arg)
 static void
 srv_start(struct srv *v, struct prov *p, time_t clock, int accepts)
 {
-    struct snp_atls_server_opts o;
-    uint16_t port = 0;
-
     memset(v, 0, sizeof(*v));
     v->clock = clock;
     v->accepts = accepts;
-    snp_atls_server_opts_init(&o);
-    o.evidence = provider;
-    o.evidence_ctx = p;
-    o.clock = clock_fixed;
-    o.clock_ctx = &v->clock;
-    T_OK(snp_atls_server_new(&v->s, &o));
-    T_OK(snp_atls_listen("127.0.0.1", "0", &v->lfd, &port));
-    snprintf(v->port, sizeof(v->port), "%u", (unsigned)port);
+    server_new(&v->s, p, &v->clock);
+    listen_any(&v->lfd, v->port);
     assert_int_equal(pthread_create(&v->th, NULL, srv_main, v), 0);
 }
 
@@ -311,16 +286,7 @@ static void
 copts(struct snp_atls_client_opts *o, struct snp_verify_policy *pol, const uint8_t meas[48],
       bool root, bool fresh)
 {
-    snp_atls_client_opts_init(o);
-    snp_verify_policy_default(pol);
-    pol->measurement.len = 48;
-    memcpy(pol->measurement.v, meas, 48);
-    o->policy = pol;
-    o->fresh = fresh;
-    if (root) {
-        o->root = F.ark;
-        o->root_len = F.ark_len;
-    }
+    atls_fx_client_opts(o, pol, meas, root ? F.ark : NULL, F.ark_len, fresh);
 }
 
 static void
@@ -335,19 +301,25 @@ dump(const struct snp_verify_result *res)
     }
 }
 
+/* The connect's outcome @err is @want (else the failing checks of @res are printed). */
+static void
+expect_verdict(snp_err err, snp_err want, const struct snp_verify_result *res)
+{
+    if (err != want) {
+        print_error("expected %s, got %s\n", snp_err_name(want), snp_err_name(err));
+        dump(res);
+    }
+    assert_int_equal(err, want);
+}
+
 /* Connect with @o; expect @want, and when it is a rejection, the check @name failing with it. */
 static struct snp_atls_conn *
 connect_expect(struct srv *v, const struct snp_atls_client_opts *o, snp_err want, const char *name)
 {
     static struct snp_verify_result res;
     struct snp_atls_conn *c = NULL;
-    snp_err err = snp_atls_connect(o, "127.0.0.1", v->port, &c, &res);
 
-    if (err != want) {
-        print_error("expected %s, got %s\n", snp_err_name(want), snp_err_name(err));
-        dump(&res);
-    }
-    assert_int_equal(err, want);
+    expect_verdict(snp_atls_connect(o, "127.0.0.1", v->port, &c, &res), want, &res);
     if (name != NULL) {
         const struct snp_check *ck = snp_verify_find(&res, name);
         if (ck == NULL || ck->status != SNP_CHECK_FAIL || ck->err != want) {
@@ -642,8 +614,6 @@ raw_main(void *arg)
 static void
 raw_start(struct raw_srv *r, X509 *cert, EVP_PKEY *key)
 {
-    uint16_t port = 0;
-
     memset(r, 0, sizeof(*r));
     r->ctx = SSL_CTX_new(TLS_server_method());
     assert_non_null(r->ctx);
@@ -651,8 +621,7 @@ raw_start(struct raw_srv *r, X509 *cert, EVP_PKEY *key)
     SSL_CTX_set_num_tickets(r->ctx, 0);
     assert_int_equal(SSL_CTX_use_certificate(r->ctx, cert), 1);
     assert_int_equal(SSL_CTX_use_PrivateKey(r->ctx, key), 1);
-    T_OK(snp_atls_listen("127.0.0.1", "0", &r->lfd, &port));
-    snprintf(r->port, sizeof(r->port), "%u", (unsigned)port);
+    listen_any(&r->lfd, r->port);
     assert_int_equal(pthread_create(&r->th, NULL, raw_main, r), 0);
 }
 
@@ -677,11 +646,7 @@ raw_connect_expect(struct raw_srv *r, snp_err want, const char *name, enum snp_c
 
     copts(&o, &pol, F.a.ld, true, false);
     err = snp_atls_connect(&o, "127.0.0.1", r->port, &c, &res);
-    if (err != want) {
-        print_error("expected %s, got %s\n", snp_err_name(want), snp_err_name(err));
-        dump(&res);
-    }
-    assert_int_equal(err, want);
+    expect_verdict(err, want, &res);
     if (err == SNP_OK) {
         T_OK(snp_atls_write(c, "ok", 2));
         snp_atls_conn_free(c);
@@ -696,38 +661,42 @@ raw_connect_expect(struct raw_srv *r, snp_err want, const char *name, enum snp_c
     assert_true(ck->detail[0] != '\0');
 }
 
-/* The server's own key as an EVP_PKEY (tests only: snp_atls_server_key_der()). */
+/* DER to OpenSSL objects (asserted to parse). */
 static EVP_PKEY *
-server_pkey(struct snp_atls_server *s)
+pkey_from_der(const uint8_t *der, size_t len)
 {
-    uint8_t *der = NULL;
-    size_t len = 0;
-    const unsigned char *p;
-    EVP_PKEY *k;
+    const unsigned char *p = der;
+    EVP_PKEY *k = d2i_AutoPrivateKey(NULL, &p, (long)len);
 
-    T_OK(snp_atls_server_key_der(s, &der, &len));
-    p = der;
-    k = d2i_AutoPrivateKey(NULL, &p, (long)len);
-    snp_free_secret(der, len);
     assert_non_null(k);
     return k;
 }
 
-/* The server's current (genuine, cached) certificate. */
 static X509 *
-server_x509(struct snp_atls_server *s)
+x509_from_der(const uint8_t *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+
+    assert_non_null(x);
+    return x;
+}
+
+/* A genuine aTLS server of CVM A at *@clock, with its current (cached) certificate @x and its
+ * own key @k (tests only: snp_atls_server_key_der()). */
+static void
+genuine_server(time_t *clock, struct snp_atls_server **s, X509 **x, EVP_PKEY **k)
 {
     uint8_t *der = NULL;
     size_t len = 0;
-    const unsigned char *p;
-    X509 *x;
 
-    T_OK(snp_atls_server_cert(s, &der, &len));
-    p = der;
-    x = d2i_X509(NULL, &p, (long)len);
+    server_new(s, &F.a, clock);
+    T_OK(snp_atls_server_cert(*s, &der, &len));
+    *x = x509_from_der(der, len);
     free(der);
-    assert_non_null(x);
-    return x;
+    T_OK(snp_atls_server_key_der(*s, &der, &len));
+    *k = pkey_from_der(der, len);
+    snp_free_secret(der, len);
 }
 
 /*
@@ -771,7 +740,6 @@ impostor_key(X509 *cert, EVP_PKEY *own)
 static void
 test_copied_certificate(void **state)
 {
-    struct snp_atls_server_opts so;
     struct snp_atls_server *victim = NULL;
     struct raw_srv r;
     EVP_PKEY *vkey, *own, *impostor;
@@ -780,14 +748,7 @@ test_copied_certificate(void **state)
 
     (void)state;
     /* The victim: a genuine aTLS server (CVM A); its certificate, evidence and all. */
-    snp_atls_server_opts_init(&so);
-    so.evidence = provider;
-    so.evidence_ctx = &F.a;
-    so.clock = clock_fixed;
-    so.clock_ctx = &clock;
-    T_OK(snp_atls_server_new(&victim, &so));
-    vcert = server_x509(victim);
-    vkey = server_pkey(victim);
+    genuine_server(&clock, &victim, &vcert, &vkey);
     own = EVP_EC_gen("P-256");
     assert_non_null(own);
     impostor = impostor_key(vcert, own);
@@ -817,13 +778,11 @@ test_copied_certificate(void **state)
 static void
 test_evidence_absent_or_doubled(void **state)
 {
-    struct snp_atls_server_opts so;
     struct snp_atls_server *s = NULL;
     struct snp_tlskey *k = NULL;
     struct raw_srv r;
     uint8_t *der = NULL, *kder = NULL;
     size_t len = 0, klen = 0;
-    const unsigned char *p;
     ASN1_OBJECT *oid;
     EVP_PKEY *key;
     X509 *x;
@@ -834,12 +793,8 @@ test_evidence_absent_or_doubled(void **state)
     T_OK(snp_tlskey_generate(&k));
     T_OK(snp_tls_cert_build(k, "plain", SNP_ATLS_OID, NULL, 0, F.now - 60, 3600, &der, &len));
     T_OK(snp_tlskey_private_der(k, &kder, &klen));
-    p = der;
-    x = d2i_X509(NULL, &p, (long)len);
-    p = kder;
-    key = d2i_AutoPrivateKey(NULL, &p, (long)klen);
-    assert_non_null(x);
-    assert_non_null(key);
+    x = x509_from_der(der, len);
+    key = pkey_from_der(kder, klen);
     raw_start(&r, x, key);
     raw_connect_expect(&r, SNP_E_NOTFOUND, "atls.evidence", SNP_CHECK_FAIL);
     raw_stop(&r);
@@ -852,14 +807,7 @@ test_evidence_absent_or_doubled(void **state)
 
     /* A genuine certificate with its evidence extension twice (re-signed with its own key):
      * SNP_E_FORMAT -- which copy would count? */
-    snp_atls_server_opts_init(&so);
-    so.evidence = provider;
-    so.evidence_ctx = &F.a;
-    so.clock = clock_fixed;
-    so.clock_ctx = &clock;
-    T_OK(snp_atls_server_new(&s, &so));
-    x = server_x509(s);
-    key = server_pkey(s);
+    genuine_server(&clock, &s, &x, &key);
     oid = OBJ_txt2obj(SNP_ATLS_OID, 1);
     assert_non_null(oid);
     {
@@ -1010,22 +958,15 @@ prx_main(void *arg)
 static void
 prx_start(struct prx *x, struct backend *b)
 {
-    struct snp_atls_server_opts so;
     struct snp_atls_proxy_opts po;
-    uint16_t port = 0;
 
     memset(b, 0, sizeof(*b));
-    T_OK(snp_atls_listen("127.0.0.1", "0", &b->lfd, &port));
-    snprintf(b->port, sizeof(b->port), "%u", (unsigned)port);
+    listen_any(&b->lfd, b->port);
     assert_int_equal(pthread_create(&b->th, NULL, backend_main, b), 0);
 
     memset(x, 0, sizeof(*x));
-    snp_atls_server_opts_init(&so);
-    so.evidence = provider;
-    so.evidence_ctx = &F.a;
-    T_OK(snp_atls_server_new(&x->s, &so));
-    T_OK(snp_atls_listen("127.0.0.1", "0", &x->lfd, &port));
-    snprintf(x->port, sizeof(x->port), "%u", (unsigned)port);
+    server_new(&x->s, &F.a, NULL);
+    listen_any(&x->lfd, x->port);
     memset(&po, 0, sizeof(po));
     po.server = x->s;
     po.listen_fd = x->lfd;

@@ -15,6 +15,8 @@
  * ids ignored, connection and buffer bounds enforced with CLOSE, never a crash.
  */
 #include "../host/vmm_fixture.h"
+#include "atls_evidence_stub.h"
+#include "atls_fixture.h"
 
 #include "atls/atls_int.h"
 #include "guest/app.h"
@@ -27,7 +29,6 @@
 #include "snpkit/verify_policy.h"
 #include "snpkit/vmm.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static const char g_proxy_cmdline[] = "console=ttyS0 snpkit.app=atls-proxy";
 struct fx {
     char dir[256];
     struct snp_vendor *v;
-    uint8_t *table; /* VCEK, ASK, ARK of the chip */
+    uint8_t table[16384]; /* VCEK, ASK, ARK of the chip */
     size_t table_len;
     uint8_t *ark;
     size_t ark_len;
@@ -131,47 +132,19 @@ ctl_chan(void *ctx, const uint8_t *from, size_t len, uint8_t *to, size_t cap, si
     return SNP_OK;
 }
 
-static void
-rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1024];
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-                unlink(path);
-            }
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 static int
 setup(void **state)
 {
-    struct snp_vendor_opts o;
     struct snp_vmm_launch l;
     struct snp_vmm_status st;
     struct snp_report r;
     struct ctl c;
     uint64_t rng = 0x5eed5eed5eed5eedull;
-    uint8_t chip[64], *vcek = NULL, *ask = NULL;
-    size_t vl = 0, al = 0;
-    struct snp_cert_blob b[3] = {
-        {SNP_GUID_VCEK_INIT, NULL, 0}, {SNP_GUID_ASK_INIT, NULL, 0}, {SNP_GUID_ARK_INIT, NULL, 0}};
+    uint8_t chip[64];
 
     (void)state;
     memset(&F, 0, sizeof(F));
-    snprintf(F.dir, sizeof(F.dir), "/tmp/snpkit-atls-guest-XXXXXX");
-    assert_non_null(mkdtemp(F.dir));
-    memset(&o, 0, sizeof(o));
-    o.state_dir = F.dir;
-    o.rsa_bits = 2048;
-    T_OK(snp_vendor_open(&F.v, &o));
+    atls_fx_vendor(F.dir, "snpkit-atls-guest", &F.v);
     T_OK(
         snp_vendor_chip_add(F.v, SNP_PRODUCT_GENOA, (const uint8_t *)SEED, sizeof(SEED) - 1, chip));
 
@@ -189,17 +162,9 @@ setup(void **state)
     snp_vmm_free(c.v);
     snp_machine_free(c.m);
 
-    T_OK(snp_vendor_vcek_cert(F.v, SNP_PRODUCT_GENOA, chip, 64, r.reported_tcb, &vcek, &vl));
-    T_OK(snp_vendor_ca_cert(F.v, SNP_PRODUCT_GENOA, SNP_VENDOR_ASK, &ask, &al));
     T_OK(snp_vendor_ca_cert(F.v, SNP_PRODUCT_GENOA, SNP_VENDOR_ARK, &F.ark, &F.ark_len));
-    b[0].data = vcek, b[0].len = vl;
-    b[1].data = ask, b[1].len = al;
-    b[2].data = F.ark, b[2].len = F.ark_len;
-    F.table = malloc(vl + al + F.ark_len + 4 * 24);
-    assert_non_null(F.table);
-    T_OK(snp_cert_table_encode(F.table, vl + al + F.ark_len + 4 * 24, &F.table_len, b, 3));
-    free(vcek);
-    free(ask);
+    atls_fx_cert_table(F.v, chip, r.reported_tcb, F.ark, F.ark_len, F.table, sizeof(F.table),
+                       &F.table_len);
     snp_atls_test_key_hook = key_hook;
     return 0;
 }
@@ -209,10 +174,9 @@ teardown(void **state)
 {
     (void)state;
     snp_atls_test_key_hook = NULL;
-    free(F.table);
     free(F.ark);
     snp_vendor_free(F.v);
-    rm_tree(F.dir);
+    atls_fx_rm_tree(F.dir);
     return 0;
 }
 
@@ -387,15 +351,8 @@ run_guest(struct host *h, const char *cmdline, bool fresh, bool meas_flip, uint8
     T_OK(snp_vmm_set_certs(h->v, F.table, F.table_len));
     memcpy(launch, snp_vmm_info(h->v)->measurement, 48);
 
-    snp_atls_client_opts_init(&o);
-    snp_verify_policy_default(&pol);
-    pol.measurement.len = 48;
-    memcpy(pol.measurement.v, launch, 48);
+    atls_fx_client_opts(&o, &pol, launch, F.ark, F.ark_len, fresh);
     pol.measurement.v[0] ^= meas_flip ? 1 : 0;
-    o.policy = &pol;
-    o.fresh = fresh;
-    o.root = F.ark;
-    o.root_len = F.ark_len;
     T_OK(snp_atls_client_new(&h->cl, &o));
     T_OK(snp_atls_pipe_client_new(h->cl, &h->p));
 
@@ -431,6 +388,16 @@ check_verified(struct host *h, const uint8_t launch[48], enum snp_atls_mode mode
     t_memeq(r.measurement, launch, 48);
 }
 
+/* The echo app answered the plaintext, and the host never saw key or plaintext in guest RAM. */
+static void
+check_echo_sealed(const struct host *h)
+{
+    assert_int_equal(h->echoed_len, sizeof(PLAINTEXT) - 1);
+    t_memeq(h->echoed, PLAINTEXT, sizeof(PLAINTEXT) - 1);
+    assert_false(h->key_in_ram);
+    assert_false(h->plain_in_ram);
+}
+
 /* ---- cases ------------------------------------------------------------------------------------
  */
 
@@ -452,13 +419,10 @@ test_echo_cached_key_and_plaintext_stay_inside(void **state)
     run_guest(&h, g_echo_cmdline, false, false, launch);
     assert_string_equal(h.hello, "atls");
     check_verified(&h, launch, SNP_ATLS_CACHED);
-    assert_int_equal(h.echoed_len, sizeof(PLAINTEXT) - 1);
-    t_memeq(h.echoed, PLAINTEXT, sizeof(PLAINTEXT) - 1);
     assert_true(h.tls_bytes_to_client > 1000); /* certificate with evidence, records */
     /* the hypervisor saw TLS records only: no key, no plaintext anywhere in guest RAM */
     assert_true(F.have_key);
-    assert_false(h.key_in_ram);
-    assert_false(h.plain_in_ram);
+    check_echo_sealed(&h);
     run_free(&h);
 }
 
@@ -471,10 +435,7 @@ test_echo_fresh(void **state)
     (void)state;
     run_guest(&h, g_echo_cmdline, true, false, launch);
     check_verified(&h, launch, SNP_ATLS_FRESH);
-    assert_int_equal(h.echoed_len, sizeof(PLAINTEXT) - 1);
-    t_memeq(h.echoed, PLAINTEXT, sizeof(PLAINTEXT) - 1);
-    assert_false(h.key_in_ram);
-    assert_false(h.plain_in_ram);
+    check_echo_sealed(&h);
     run_free(&h);
 }
 
@@ -517,20 +478,7 @@ test_proxy_forwards_after_handshake(void **state)
     run_free(&h);
 }
 
-/* ---- the guest app's state machine against a hostile host (no boot: a dummy provider) ------ */
-
-static snp_err
-dummy_evidence(void *ctx, const uint8_t report_data[64], uint8_t report[SNP_REPORT_SIZE],
-               uint8_t *certs, size_t certs_cap, size_t *certs_len)
-{
-    (void)ctx;
-    (void)certs;
-    (void)certs_cap;
-    memset(report, 0, SNP_REPORT_SIZE);
-    memcpy(report + 0x50, report_data, 64);
-    *certs_len = 0;
-    return SNP_OK;
-}
+/* ---- the guest app's state machine against a hostile host (no boot: atls_evidence_stub.h) -- */
 
 static size_t
 count_kind(const uint8_t *rsp, size_t len, uint8_t kind, uint32_t *flags)
@@ -556,7 +504,7 @@ test_hostile_host(void **state)
     uint32_t flags = 0;
 
     (void)state;
-    T_OK(snp_atls_gapp_new(&a, false, dummy_evidence, NULL));
+    T_OK(snp_atls_gapp_new(&a, false, atls_stub_evidence, NULL));
     /* malformed: flags set, reserved byte, unknown kind, guest-side kind, truncated data */
     memset(msg, 0, 16);
     msg[0] = 1;
