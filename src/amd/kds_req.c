@@ -6,10 +6,12 @@
  * arbitrary bytes). The answers mirror AMD's: a resource that does not exist is 404
  * (SNP_E_NOTFOUND), a resource that exists asked for with bad parameters is 400 (SNP_E_FORMAT).
  */
+#include "snpkit/util.h"
 #include "snpkit/vendor.h"
 
 #include "base/compiler.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* One '/'-separated path segment: [*pos, end) up to the next '/' or the end. */
@@ -36,36 +38,21 @@ seg_is(const char *seg, size_t n, const char *want)
     return n == strlen(want) && memcmp(seg, want, n) == 0;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* §5: the hwID as hex: its length names the product's form (404 otherwise), digits 400. */
 static snp_err
 parse_hwid(struct snp_kds_req *r, const char *seg, size_t n)
 {
     size_t want = r->product == SNP_PRODUCT_TURIN ? 8 : 64;
 
+    size_t len = 0;
+
     for (size_t i = 0; i < n; i++) {
-        SNP_ENSURE(hexval(seg[i]) >= 0, SNP_E_FORMAT);
+        SNP_ENSURE(isxdigit((unsigned char)seg[i]), SNP_E_FORMAT); /* digits only: 400 */
     }
     /* The 64-byte form on Turin gets a 404 at AMD (CCF PR 7499), as does any other length. */
     SNP_ENSURE(n == 2 * want, SNP_E_NOTFOUND);
-    for (size_t i = 0; i < want; i++) {
-        r->hwid[i] = (uint8_t)(hexval(seg[2 * i]) << 4 | hexval(seg[2 * i + 1]));
-    }
-    r->hwid_len = want;
+    SNP_TRY(snp_hex_decode(r->hwid, want, &len, seg, n, NULL));
+    r->hwid_len = len;
     return SNP_OK;
 }
 

@@ -8,6 +8,7 @@
  * Everything read from shared memory (command line, channel rx) is hostile: lengths are
  * checked against their buffers, the sequence number must match.
  */
+#include "base/rd.h"
 #include "guest/app.h"
 #include "guest/runtime.h"
 
@@ -49,26 +50,6 @@ struct app {
     struct app_notes notes; /* agent: the N6 test fixture's state */
 };
 
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
 /* Boot block (docs/vmm.md) -> the runtime's boot contract. */
 static bool
 boot_config(struct snp_guest *g, struct snp_grt_config *c, uint64_t *cmdline_gpa,
@@ -78,25 +59,25 @@ boot_config(struct snp_guest *g, struct snp_grt_config *c, uint64_t *cmdline_gpa
     uint64_t ram;
 
     snp_guest_read(g, SNP_APP_BOOT_GPA | snp_guest_cbit_mask(g), b, sizeof(b));
-    if (memcmp(b, "SNPKBOOT", 8) != 0 || get32(b + 8) != 1) {
+    if (memcmp(b, "SNPKBOOT", 8) != 0 || snp_le32(b + 8) != 1) {
         return false;
     }
     memset(c, 0, sizeof(*c));
-    c->mem_pages = get32(b + 0x0C);
-    c->ghcb_gpa = get64(b + 0x10);
-    c->req_gpa = get64(b + 0x18);
-    c->rsp_gpa = get64(b + 0x20);
-    c->certs_gpa = get64(b + 0x28);
-    c->certs_pages = get32(b + 0x30);
-    *chan_pages = get32(b + 0x34);
-    *tx = get64(b + 0x38);
-    *rx = get64(b + 0x40);
-    *cmdline_gpa = get64(b + 0x48);
-    c->secrets_gpa = get64(b + 0x50);
-    c->cpuid_gpa = get64(b + 0x58);
-    *hashes_gpa = get64(b + 0x60);
-    c->prevalidated[0].gpa = get64(b + 0x68);
-    c->prevalidated[0].pages = get64(b + 0x70);
+    c->mem_pages = snp_le32(b + 0x0C);
+    c->ghcb_gpa = snp_le64(b + 0x10);
+    c->req_gpa = snp_le64(b + 0x18);
+    c->rsp_gpa = snp_le64(b + 0x20);
+    c->certs_gpa = snp_le64(b + 0x28);
+    c->certs_pages = snp_le32(b + 0x30);
+    *chan_pages = snp_le32(b + 0x34);
+    *tx = snp_le64(b + 0x38);
+    *rx = snp_le64(b + 0x40);
+    *cmdline_gpa = snp_le64(b + 0x48);
+    c->secrets_gpa = snp_le64(b + 0x50);
+    c->cpuid_gpa = snp_le64(b + 0x58);
+    *hashes_gpa = snp_le64(b + 0x60);
+    c->prevalidated[0].gpa = snp_le64(b + 0x68);
+    c->prevalidated[0].pages = snp_le64(b + 0x70);
     c->n_prevalidated = 1;
     ram = c->mem_pages * 4096u;
     /* Measured, so not hostile; but a wrong image must not make us write outside RAM. */
@@ -127,7 +108,7 @@ cmdline_load(struct app *a, uint64_t gpa, uint64_t hashes_gpa, char *out, size_t
     uint32_t len;
 
     snp_guest_read(a->g, gpa, len4, 4);
-    len = get32(len4);
+    len = snp_le32(len4);
     if (len > SNP_APP_CMDLINE_MAX || len + 1 > out_size) {
         return false;
     }
@@ -153,8 +134,8 @@ chan_xfer(struct app *a, size_t len, size_t *in_len)
 
     a->seq++;
     memset(hdr, 0, sizeof(hdr));
-    put32(hdr, (uint32_t)len);
-    put32(hdr + 4, a->seq);
+    snp_put_le32(hdr, (uint32_t)len);
+    snp_put_le32(hdr + 4, a->seq);
     snp_guest_write(a->g, a->tx_gpa, hdr, sizeof(hdr));
     snp_guest_write(a->g, a->tx_gpa + SNP_APP_CHAN_HDR, a->out, len);
     (void)snp_guest_io(a->g, SNP_APP_PORT_CHAN, 4, false, a->seq);
@@ -162,8 +143,8 @@ chan_xfer(struct app *a, size_t len, size_t *in_len)
         return SNP_E_STATE;
     }
     snp_guest_read(a->g, a->rx_gpa, hdr, sizeof(hdr));
-    n = get32(hdr);
-    if (get32(hdr + 4) != a->seq || n > a->chan_max || n < 4) {
+    n = snp_le32(hdr);
+    if (snp_le32(hdr + 4) != a->seq || n > a->chan_max || n < 4) {
         return SNP_E_FORMAT;
     }
     snp_guest_read(a->g, a->rx_gpa + SNP_APP_CHAN_HDR, a->in, n);
@@ -179,7 +160,7 @@ op_report(struct app *a, const uint8_t *body, size_t len, bool ext, size_t *out_
     uint32_t vmpl;
 
     SNP_ENSURE(len == 68, SNP_E_FORMAT);
-    vmpl = get32(body + 64);
+    vmpl = snp_le32(body + 64);
     if (!ext) {
         SNP_TRY(snp_guest_dev_get_report(a->dev, body, vmpl, a->out + 4, &st));
         *out_len = 4 + SNP_REPORT_SIZE;
@@ -188,7 +169,7 @@ op_report(struct app *a, const uint8_t *body, size_t len, bool ext, size_t *out_
     SNP_TRY(snp_guest_dev_get_ext_report(a->dev, body, vmpl, a->out + 4,
                                          a->out + 8 + SNP_REPORT_SIZE,
                                          a->chan_max - 8 - SNP_REPORT_SIZE, &certs_len, &st));
-    put32(a->out + 4 + SNP_REPORT_SIZE, (uint32_t)certs_len);
+    snp_put_le32(a->out + 4 + SNP_REPORT_SIZE, (uint32_t)certs_len);
     *out_len = 8 + SNP_REPORT_SIZE + certs_len;
     return SNP_OK;
 }
@@ -241,7 +222,7 @@ kv_keep(struct app *a, const uint8_t *key, size_t klen, const uint8_t *val, size
     hdr[1] = (uint8_t)(klen >> 8);
     snp_guest_write(a->g, gpa, hdr, 2);
     snp_guest_write(a->g, gpa + 2, key, klen);
-    put32(hdr, (uint32_t)vlen);
+    snp_put_le32(hdr, (uint32_t)vlen);
     snp_guest_write(a->g, gpa + 2 + klen, hdr, 4);
     snp_guest_write(a->g, gpa + 6 + klen, val, vlen);
 }
@@ -329,7 +310,7 @@ smp_get(struct snp_guest *g, unsigned field)
     uint8_t b[4];
 
     snp_guest_read(g, (SNP_APP_SMP_PAGE_GPA | snp_guest_cbit_mask(g)) + 4u * field, b, 4);
-    return get32(b);
+    return snp_le32(b);
 }
 
 static void
@@ -337,7 +318,7 @@ smp_set(struct snp_guest *g, unsigned field, uint32_t v)
 {
     uint8_t b[4];
 
-    put32(b, v);
+    snp_put_le32(b, v);
     snp_guest_write(g, (SNP_APP_SMP_PAGE_GPA | snp_guest_cbit_mask(g)) + 4u * field, b, 4);
 }
 
@@ -529,7 +510,7 @@ op_work(struct app *a, const uint8_t *body, size_t len, size_t *out_len)
     uint32_t units, sum = 0;
 
     SNP_ENSURE(len == 4, SNP_E_FORMAT);
-    units = get32(body);
+    units = snp_le32(body);
     SNP_ENSURE(units >= 1 && units <= SNP_APP_WORK_MAX, SNP_E_RANGE);
     for (uint32_t u = 0; u < units; u++) {
         snp_guest_read(a->g, (SNP_APP_BOOT_GPA | a->cbit) + 64u * (u % 64u), b, sizeof(b));
@@ -537,8 +518,8 @@ op_work(struct app *a, const uint8_t *body, size_t len, size_t *out_len)
             sum = sum * 31u + b[k];
         }
     }
-    put32(a->out + 4, units); /* the progress counter: every unit was done */
-    put32(a->out + 8, sum);
+    snp_put_le32(a->out + 4, units); /* the progress counter: every unit was done */
+    snp_put_le32(a->out + 8, sum);
     *out_len = 4 + 8;
     return SNP_OK;
 }
@@ -555,17 +536,17 @@ op_irqwork(struct app *a, const uint8_t *body, size_t len, size_t *out_len)
 
     SNP_ENSURE(len == 4, SNP_E_FORMAT);
     SNP_ENSURE(i < APP_EV_SLOTS, SNP_E_STATE);
-    rounds = get32(body);
+    rounds = snp_le32(body);
     SNP_ENSURE(rounds >= 1 && rounds <= SNP_APP_IRQWORK_MAX, SNP_E_RANGE);
     SNP_TRY(snp_random(s, sizeof(s)));
-    g_app_ev[i].job_secret = get32(s);
+    g_app_ev[i].job_secret = snp_le32(s);
     g_app_ev[i].job_step = 0;
     g_app_ev[i].job_bits = rounds;
     for (uint32_t k = 0; k < rounds + 2; k++) {
         snp_guest_hlt(a->g);
     }
-    put32(a->out + 4, g_app_ev[i].job_step);
-    put32(a->out + 8, g_app_ev[i].job_secret);
+    snp_put_le32(a->out + 4, g_app_ev[i].job_step);
+    snp_put_le32(a->out + 8, g_app_ev[i].job_secret);
     *out_len = 4 + 8;
     g_app_ev[i].job_bits = 0;
     g_app_ev[i].job_secret = 0;
@@ -616,13 +597,13 @@ op_reghold(struct app *a, size_t len, size_t *out_len)
     snp_guest_hlt(a->g);
     rax = r->rax;
     rdx = r->rdx;
-    put32(a->out + 4, (uint32_t)rax);
-    put32(a->out + 8, (uint32_t)(rax >> 32));
-    put32(a->out + 12, (uint32_t)rdx);
-    put32(a->out + 16, (uint32_t)(rdx >> 32));
-    put32(a->out + 20, (uint32_t)APP_REG_RCX);
-    put32(a->out + 24, (uint32_t)(APP_REG_RCX >> 32));
-    put32(a->out + 28, (uint32_t)(snp_grt_vc_count(a->rt) - vc0));
+    snp_put_le32(a->out + 4, (uint32_t)rax);
+    snp_put_le32(a->out + 8, (uint32_t)(rax >> 32));
+    snp_put_le32(a->out + 12, (uint32_t)rdx);
+    snp_put_le32(a->out + 16, (uint32_t)(rdx >> 32));
+    snp_put_le32(a->out + 20, (uint32_t)APP_REG_RCX);
+    snp_put_le32(a->out + 24, (uint32_t)(APP_REG_RCX >> 32));
+    snp_put_le32(a->out + 28, (uint32_t)(snp_grt_vc_count(a->rt) - vc0));
     *out_len = 4 + 28;
     return SNP_OK;
 }
@@ -632,14 +613,14 @@ op_diag(struct app *a, uint8_t op, const uint8_t *body, size_t len, size_t *out_
 {
     if (op == SNP_APP_OP_ACCEPT) {
         SNP_ENSURE(len == 12, SNP_E_FORMAT);
-        return snp_grt_accept(a->rt, get64(body), get32(body + 8));
+        return snp_grt_accept(a->rt, snp_le64(body), snp_le32(body + 8));
     }
     if (op == SNP_APP_OP_CPUID) {
         uint32_t r[4];
         SNP_ENSURE(len == 8, SNP_E_FORMAT);
-        snp_guest_cpuid(a->g, get32(body), get32(body + 4), r);
+        snp_guest_cpuid(a->g, snp_le32(body), snp_le32(body + 4), r);
         for (unsigned i = 0; i < 4; i++) {
-            put32(a->out + 4 + 4 * i, r[i]);
+            snp_put_le32(a->out + 4 + 4 * i, r[i]);
         }
         *out_len = 4 + 16;
         return SNP_OK;
@@ -647,7 +628,7 @@ op_diag(struct app *a, uint8_t op, const uint8_t *body, size_t len, size_t *out_
     if (op == SNP_APP_OP_EVENTS) {
         unsigned i = ev_slot(a->g, false);
         SNP_ENSURE(i < APP_EV_SLOTS, SNP_E_STATE);
-        put32(a->out + 4, g_app_ev[i].count);
+        snp_put_le32(a->out + 4, g_app_ev[i].count);
         a->out[8] = g_app_ev[i].vector;
         a->out[9] = g_app_ev[i].type;
         *out_len = 4 + 6;

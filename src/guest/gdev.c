@@ -6,6 +6,7 @@
  * common to all of them lives here: the MSG_REPORT_RSP checks and the certificate-table length
  * rule of attestation.md §6.3. Never prints.
  */
+#include "base/rd.h"
 #include "guest/gdev_int.h"
 
 #include "snpkit/fwstatus.h"
@@ -194,12 +195,6 @@ snp_guest_dev_get_derived_key(struct snp_guest_dev *d, const struct snp_msg_key_
 
 /* ---- shared by the back ends --------------------------------------------------------------- */
 
-static uint32_t
-le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 size_t
 snp_gdev_certs_used(const uint8_t *table, size_t len)
 {
@@ -214,7 +209,7 @@ snp_gdev_certs_used(const uint8_t *table, size_t len)
         if (memcmp(e, zero, sizeof(zero)) == 0) {
             return used; /* 0: no certificates, the auxblob is empty */
         }
-        end = (uint64_t)le32(e + 16) + le32(e + 20);
+        end = (uint64_t)snp_le32(e + 16) + snp_le32(e + 20);
         if (end > len) {
             return len; /* malformed: keep it whole for the verifier to refuse */
         }
@@ -225,9 +220,9 @@ snp_gdev_certs_used(const uint8_t *table, size_t len)
     return len; /* unterminated: kept whole, the verifier's decoder names the fault */
 }
 
-snp_err
-snp_gdev_report_from_rsp(const uint8_t *rsp, size_t len, uint8_t report[SNP_REPORT_SIZE],
-                         struct snp_guest_status *st)
+static snp_err
+report_from_rsp(const uint8_t *rsp, size_t len, uint8_t report[SNP_REPORT_SIZE],
+                struct snp_guest_status *st)
 {
     uint32_t status;
 
@@ -235,16 +230,31 @@ snp_gdev_report_from_rsp(const uint8_t *rsp, size_t len, uint8_t report[SNP_REPO
         return SNP_E_FORMAT;
     }
     /* §7.5 MSG_REPORT_RSP: STATUS @0x00, REPORT_SIZE @0x04 (0x4A0), report @0x20. */
-    status = le32(rsp);
+    status = snp_le32(rsp);
     if (st != NULL) {
         st->fw_error = status;
     }
     if (status != SNP_FW_SUCCESS) {
         return SNP_E_STATE;
     }
-    if (le32(rsp + 4) != SNP_REPORT_SIZE) {
+    if (snp_le32(rsp + 4) != SNP_REPORT_SIZE) {
         return SNP_E_FORMAT;
     }
     memcpy(report, rsp + SNP_MSG_REPORT_RSP_OFF_REPORT, SNP_REPORT_SIZE);
+    return SNP_OK;
+}
+
+snp_err
+snp_gdev_ext_report_from_rsp(const uint8_t *rsp, size_t len, const uint8_t *table, size_t table_len,
+                             uint8_t report[SNP_REPORT_SIZE], uint8_t *certs, size_t certs_size,
+                             size_t *certs_len, struct snp_guest_status *st)
+{
+    SNP_TRY(report_from_rsp(rsp, len, report, st));
+    if (certs == NULL) {
+        return SNP_OK;
+    }
+    *certs_len = snp_gdev_certs_used(table, table_len);
+    SNP_ENSURE(*certs_len <= certs_size, SNP_E_SPACE);
+    memcpy(certs, table, *certs_len);
     return SNP_OK;
 }

@@ -41,9 +41,13 @@ SNP_MUST_CHECK snp_err snp_gdev_tsm_open(struct snp_guest_dev *d, const char *ro
  * (the auxblob convention, attestation.md §6.3); 0 for an empty or malformed table. */
 size_t snp_gdev_certs_used(const uint8_t *table, size_t len);
 
-/* The MSG_REPORT_RSP payload -> the report, checking STATUS and REPORT_SIZE. */
-SNP_MUST_CHECK snp_err snp_gdev_report_from_rsp(const uint8_t *rsp, size_t len,
-                                                uint8_t report[SNP_REPORT_SIZE],
-                                                struct snp_guest_status *st);
+/* The MSG_REPORT_RSP payload -> the report (checking STATUS and REPORT_SIZE), and (when @certs
+ * is not NULL) the used part (snp_gdev_certs_used) of the certificate table @table copied to
+ * @certs: *certs_len is what it needs, SNP_E_SPACE when that exceeds @certs_size. */
+SNP_MUST_CHECK snp_err snp_gdev_ext_report_from_rsp(const uint8_t *rsp, size_t len,
+                                                    const uint8_t *table, size_t table_len,
+                                                    uint8_t report[SNP_REPORT_SIZE], uint8_t *certs,
+                                                    size_t certs_size, size_t *certs_len,
+                                                    struct snp_guest_status *st);
 
 #endif /* SNP_GUEST_GDEV_INT_H */

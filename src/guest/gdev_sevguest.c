@@ -172,16 +172,8 @@ sg_report(struct snp_guest_dev *d, const uint8_t report_data[64], uint32_t vmpl,
     if (err != SNP_OK) {
         goto out;
     }
-    err = snp_gdev_report_from_rsp(resp, SNP_SG_REPORT_RESP_SIZE, report, st);
-    if (err != SNP_OK || certs == NULL) {
-        goto out;
-    }
-    *certs_len = snp_gdev_certs_used(buf, buf_len);
-    if (*certs_len > certs_size) {
-        err = SNP_E_SPACE;
-        goto out;
-    }
-    memcpy(certs, buf, *certs_len);
+    err = snp_gdev_ext_report_from_rsp(resp, SNP_SG_REPORT_RESP_SIZE, buf, buf_len, report, certs,
+                                       certs_size, certs_len, st);
 out:
     free(buf);
     free(resp);

@@ -137,16 +137,8 @@ sim_report(struct snp_guest_dev *d, const uint8_t report_data[64], uint32_t vmpl
     if (err != SNP_OK) {
         goto out;
     }
-    err = snp_gdev_report_from_rsp(rsp, rsp_len, report, st);
-    if (err != SNP_OK || certs == NULL) {
-        goto out;
-    }
-    *certs_len = snp_gdev_certs_used(buf, pages * 4096);
-    if (*certs_len > certs_size) {
-        err = SNP_E_SPACE;
-        goto out;
-    }
-    memcpy(certs, buf, *certs_len);
+    err = snp_gdev_ext_report_from_rsp(rsp, rsp_len, buf, pages * 4096, report, certs, certs_size,
+                                       certs_len, st);
 out:
     free(buf);
     return err;

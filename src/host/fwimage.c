@@ -8,6 +8,7 @@
  * `snpkit measure` and sev-snp-measure compute the MEASUREMENT the simulated PSP reports.
  * The last page starts with the boot block the guest reads (docs/vmm.md); it is measured.
  */
+#include "base/rd.h"
 #include "host/vmm_int.h"
 
 #include "snpkit/vmsa.h"
@@ -27,22 +28,6 @@ static const uint8_t g_hashes[16] = {0x1f, 0x37, 0x55, 0x72, 0x3b, 0x3a, 0x04, 0
 #define FW_RESET_EIP UINT32_C(0xFFFFF100) /* AP start: CS base 0xFFFF0000, IP 0xF100 */
 #define FW_META_OFF  0xC00u               /* metadata header at image end - 0xC00 */
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* One footer entry ending at @end, walking down: data | u16 length | GUID. New end. */
 static size_t
 entry(uint8_t *img, size_t end, const uint8_t guid[16], const uint8_t *data, size_t dlen)
@@ -61,22 +46,22 @@ static void
 boot_block(uint8_t *b)
 {
     memcpy(b, "SNPKBOOT", 8);
-    put32(b + 0x08, 1);
-    put32(b + 0x0C, SNP_VMM_MEM_PAGES);
-    put64(b + 0x10, SNP_VMM_GHCB_GPA);
-    put64(b + 0x18, SNP_VMM_REQ_GPA);
-    put64(b + 0x20, SNP_VMM_RSP_GPA);
-    put64(b + 0x28, SNP_VMM_CERTS_GPA);
-    put32(b + 0x30, SNP_VMM_CERTS_PAGES);
-    put32(b + 0x34, SNP_VMM_CHAN_PAGES);
-    put64(b + 0x38, SNP_VMM_CHAN_TX_GPA);
-    put64(b + 0x40, SNP_VMM_CHAN_RX_GPA);
-    put64(b + 0x48, SNP_VMM_CMDLINE_GPA);
-    put64(b + 0x50, SNP_VMM_SECRETS_GPA);
-    put64(b + 0x58, SNP_VMM_CPUID_GPA);
-    put64(b + 0x60, SNP_VMM_HASHES_GPA);
-    put64(b + 0x68, SNP_VMM_SECTIONS_GPA);
-    put64(b + 0x70, (SNP_VMM_SECTIONS_END - SNP_VMM_SECTIONS_GPA) / 4096);
+    snp_put_le32(b + 0x08, 1);
+    snp_put_le32(b + 0x0C, SNP_VMM_MEM_PAGES);
+    snp_put_le64(b + 0x10, SNP_VMM_GHCB_GPA);
+    snp_put_le64(b + 0x18, SNP_VMM_REQ_GPA);
+    snp_put_le64(b + 0x20, SNP_VMM_RSP_GPA);
+    snp_put_le64(b + 0x28, SNP_VMM_CERTS_GPA);
+    snp_put_le32(b + 0x30, SNP_VMM_CERTS_PAGES);
+    snp_put_le32(b + 0x34, SNP_VMM_CHAN_PAGES);
+    snp_put_le64(b + 0x38, SNP_VMM_CHAN_TX_GPA);
+    snp_put_le64(b + 0x40, SNP_VMM_CHAN_RX_GPA);
+    snp_put_le64(b + 0x48, SNP_VMM_CMDLINE_GPA);
+    snp_put_le64(b + 0x50, SNP_VMM_SECRETS_GPA);
+    snp_put_le64(b + 0x58, SNP_VMM_CPUID_GPA);
+    snp_put_le64(b + 0x60, SNP_VMM_HASHES_GPA);
+    snp_put_le64(b + 0x68, SNP_VMM_SECTIONS_GPA);
+    snp_put_le64(b + 0x70, (SNP_VMM_SECTIONS_END - SNP_VMM_SECTIONS_GPA) / 4096);
 }
 
 void
@@ -98,21 +83,21 @@ snp_vmm_fw_build(uint8_t *img)
     memset(img + len - 4096, 0, 4096);
     boot_block(img + len - 4096);
     memcpy(img + meta, "ASEV", 4);
-    put32(img + meta + 4, (uint32_t)(16 + 12 * nsec));
-    put32(img + meta + 8, 1);
-    put32(img + meta + 12, (uint32_t)nsec);
+    snp_put_le32(img + meta + 4, (uint32_t)(16 + 12 * nsec));
+    snp_put_le32(img + meta + 8, 1);
+    snp_put_le32(img + meta + 12, (uint32_t)nsec);
     for (size_t i = 0; i < nsec; i++) {
-        put32(img + meta + 16 + 12 * i, secs[i][0]);
-        put32(img + meta + 20 + 12 * i, secs[i][1]);
-        put32(img + meta + 24 + 12 * i, secs[i][2]);
+        snp_put_le32(img + meta + 16 + 12 * i, secs[i][0]);
+        snp_put_le32(img + meta + 20 + 12 * i, secs[i][1]);
+        snp_put_le32(img + meta + 24 + 12 * i, secs[i][2]);
     }
     p = end - 18;
-    put32(d, (uint32_t)(len - meta));
+    snp_put_le32(d, (uint32_t)(len - meta));
     p = entry(img, p, g_meta, d, 4);
-    put32(d, (uint32_t)SNP_VMM_HASHES_GPA);
-    put32(d + 4, 0x400);
+    snp_put_le32(d, (uint32_t)SNP_VMM_HASHES_GPA);
+    snp_put_le32(d + 4, 0x400);
     p = entry(img, p, g_hashes, d, 8);
-    put32(d, FW_RESET_EIP);
+    snp_put_le32(d, FW_RESET_EIP);
     p = entry(img, p, g_reset, d, 4);
     memcpy(img + end - 16, g_footer, 16);
     img[end - 18] = (uint8_t)(end - p);

@@ -9,6 +9,7 @@
  * LAUNCH_FINISH. Each page is RMPUPDATEd to PRE_GUEST first (§6.7 check 2), as KVM's
  * rmp_make_private(immutable) does. Everything goes through sim/host_if.h.
  */
+#include "base/rd.h"
 #include "host/vmm_int.h"
 
 #include "snpkit/cpuid_page.h"
@@ -18,21 +19,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
 
 snp_err
 snp_vmm_psp(struct snp_vmm *v, uint32_t cmd, const uint8_t *buf, size_t len, uint32_t *fw)
@@ -191,9 +177,9 @@ launch_update(struct snp_vmm *v, uint64_t spa, uint64_t gpa, unsigned type, cons
     }
     SNP_TRY(rmp_set(v, spa, true, true, v->asid, gpa));
     memset(b, 0, sizeof(b));
-    put64(b, v->gctx_spa);
-    put32(b + 8, (uint32_t)type << 1);
-    put64(b + 0x10, spa);
+    snp_put_le64(b, v->gctx_spa);
+    snp_put_le32(b + 8, (uint32_t)type << 1);
+    snp_put_le64(b + 0x10, spa);
     SNP_TRY(snp_vmm_psp(v, SNP_CMD_SNP_LAUNCH_UPDATE, b, sizeof(b), &fw));
     if (type == SNP_PAGE_TYPE_CPUID) {
         v->info.cpuid_status = fw;
@@ -325,10 +311,10 @@ launch_finish(struct snp_vmm *v, const struct snp_vmm_launch *l)
         flags = 1 | (l->auth_key_en ? 2u : 0u); /* §6.8: ID_BLOCK_EN, AUTH_KEY_EN */
     }
     memset(b, 0, sizeof(b));
-    put64(b, v->gctx_spa);
-    put64(b + 8, idb);
-    put64(b + 0x10, ida);
-    put64(b + 0x18, flags);
+    snp_put_le64(b, v->gctx_spa);
+    snp_put_le64(b + 8, idb);
+    snp_put_le64(b + 0x10, ida);
+    snp_put_le64(b + 0x18, flags);
     memcpy(b + 0x20, l->host_data, 32);
     return psp_ok(v, SNP_CMD_SNP_LAUNCH_FINISH, b, sizeof(b));
 }
@@ -342,15 +328,15 @@ launch_start(struct snp_vmm *v, const struct snp_vmm_launch *l)
     SNP_TRY(rmp_set(v, v->gctx_spa, true, true, 0, 0)); /* FIRMWARE pages (§1.5) */
     SNP_TRY(rmp_set(v, v->rsp_spa, true, true, 0, 0));
     memset(b, 0, sizeof(b));
-    put64(b, v->gctx_spa);
+    snp_put_le64(b, v->gctx_spa);
     SNP_TRY(psp_ok(v, SNP_CMD_SNP_GCTX_CREATE, b, 8));
-    put64(b + 8, l->policy);
+    snp_put_le64(b + 8, l->policy);
     SNP_TRY(psp_ok(v, SNP_CMD_SNP_LAUNCH_START, b, 0x30));
     SNP_TRY(snp_host_vm_create(v->m, SNP_VM_SNP, v->asid, &v->vm));
     v->vm_created = true;
     memset(b, 0, sizeof(b));
-    put64(b, v->gctx_spa);
-    put32(b + 8, v->asid);
+    snp_put_le64(b, v->gctx_spa);
+    snp_put_le32(b + 8, v->asid);
     SNP_TRY(psp_ok(v, SNP_CMD_SNP_ACTIVATE, b, 0x10));
     v->launched = true;
     return SNP_OK;
@@ -386,7 +372,7 @@ launch_guest(struct snp_vmm *v, const struct snp_vmm_launch *l, const struct snp
      * measured SEV hashes table before using it. */
     clen = strlen(cmdline);
     memset(cmd, 0, sizeof(cmd));
-    put32(cmd, (uint32_t)clen);
+    snp_put_le32(cmd, (uint32_t)clen);
     memcpy(cmd + 4, cmdline, clen);
     SNP_TRY(snp_vmm_gpa_write(v, SNP_VMM_CMDLINE_GPA, cmd, sizeof(cmd)));
 
@@ -554,7 +540,7 @@ snp_vmm_platform_tcb(struct snp_vmm *v, uint64_t *reported_tcb, uint64_t *curren
     uint32_t fw = 0xFFFF;
 
     /* §6.4: the output page must be FIRMWARE (or DEFAULT) while INIT: the bounce page is. */
-    put64(b, v->rsp_spa);
+    snp_put_le64(b, v->rsp_spa);
     SNP_TRY(snp_vmm_psp(v, SNP_CMD_SNP_PLATFORM_STATUS, b, sizeof(b), &fw));
     SNP_ENSURE(fw == SNP_FW_SUCCESS, SNP_E_STATE);
     SNP_ENSURE(snp_host_read(v->m, v->rsp_spa, out, sizeof(out)) == SNP_HW_OK, SNP_E_STATE);
@@ -577,7 +563,7 @@ snp_vmm_free(struct snp_vmm *v)
         (void)snp_host_vcpu_destroy(v->m, v->vcpu_ids[i]);
     }
     if (v->gctx_spa != 0 && !v->plain) {
-        put64(b, v->gctx_spa);
+        snp_put_le64(b, v->gctx_spa);
         (void)snp_vmm_psp(v, SNP_CMD_SNP_DECOMMISSION, b, sizeof(b), &fw);
     }
     if (v->vm_created) {

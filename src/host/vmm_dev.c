@@ -6,6 +6,7 @@
  * The channel buffers are guest-shared memory: the length and sequence number read from them
  * are checked against the buffer before anything is copied.
  */
+#include "base/rd.h"
 #include "host/vmm_int.h"
 
 #include <stdlib.h>
@@ -18,20 +19,6 @@
 #define IOIO_SZ8    UINT64_C(0x10)
 #define IOIO_SZ16   UINT64_C(0x20)
 #define IOIO_SZ32   UINT64_C(0x40)
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
 
 static void
 console_out(struct snp_vmm *v, uint8_t c)
@@ -67,8 +54,8 @@ chan_doorbell(struct snp_vmm *v, uint32_t seq)
     if (err != SNP_OK) {
         goto out;
     }
-    len = get32(tx);
-    if (len > SNP_CHAN_MAX || get32(tx + 4) != seq) {
+    len = snp_le32(tx);
+    if (len > SNP_CHAN_MAX || snp_le32(tx + 4) != seq) {
         /* A malformed message is the guest's problem: it gets an empty answer. */
         len = 0;
     } else {
@@ -92,8 +79,8 @@ chan_doorbell(struct snp_vmm *v, uint32_t seq)
         rx[SNP_VMM_CHAN_HDR] = SNP_CHAN_OP_SHUTDOWN; /* nobody listens: the app stops */
         out_len = SNP_CHAN_MSG_HDR;
     }
-    put32(rx, (uint32_t)out_len);
-    put32(rx + 4, seq);
+    snp_put_le32(rx, (uint32_t)out_len);
+    snp_put_le32(rx + 4, seq);
     err = snp_vmm_gpa_write(v, SNP_VMM_CHAN_RX_GPA, rx, SNP_VMM_CHAN_HDR + out_len);
 out:
     if (err == SNP_OK) {

@@ -9,6 +9,7 @@
  * guest's buffer is too small it answers VMM error INVALID_LEN with RBX = pages needed and does
  * not forward the request, so the guest's sequence number is not consumed (Linux retries).
  */
+#include "base/rd.h"
 #include "host/vmm_int.h"
 
 #include "snpkit/fwstatus.h"
@@ -26,14 +27,6 @@ page_ok(const struct snp_vmm *v, uint64_t gpa, uint64_t pages)
 
     return (gpa & 0xFFF) == 0 && pages <= SNP_VMM_MEM_PAGES &&
            snp_vmm_ram_spa(v, gpa, (size_t)pages * SNP_PAGE_SIZE, &spa);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    for (unsigned i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
 }
 
 /* Staple the certificates into the guest's buffer; false: answered INVALID_LEN (or failed). */
@@ -103,9 +96,9 @@ snp_vmm_guest_request(struct snp_vmm *v, const struct snp_ghcb *in, struct snp_g
         g->sw_exitinfo2 = SNP_GHCB_ERR_INVALID_INPUT;
         return;
     }
-    put64(cmd, v->gctx_spa);
-    put64(cmd + 8, v->req_spa);
-    put64(cmd + 0x10, v->rsp_spa);
+    snp_put_le64(cmd, v->gctx_spa);
+    snp_put_le64(cmd + 8, v->req_spa);
+    snp_put_le64(cmd + 0x10, v->rsp_spa);
     if (snp_vmm_psp(v, SNP_CMD_SNP_GUEST_REQUEST, cmd, sizeof(cmd), &fw) != SNP_OK) {
         fw = SNP_FW_HWERROR_PLATFORM;
     }

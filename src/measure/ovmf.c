@@ -6,6 +6,7 @@
  * image before use (subtraction style), and each refusal names its reason and byte offset.
  * No allocation, no crypto.
  */
+#include "base/rd.h"
 #include "snpkit/measure.h"
 
 #include "base/compiler.h"
@@ -75,12 +76,6 @@ snp_ovmf_section_name(uint32_t type)
     }
 }
 
-static uint32_t
-le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* One footer entry's data (§7.2 table). dlen is what the entry carries. */
 static snp_err
 take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *d, size_t dlen, size_t off,
@@ -102,9 +97,9 @@ take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *d, size_t dle
     }
     if (memcmp(guid, guid_reset, 16) == 0) {
         flag = &o->has_reset_block;
-        o->reset_eip = le32(d);
+        o->reset_eip = snp_le32(d);
     } else if (memcmp(guid, guid_metadata, 16) == 0) {
-        uint32_t moff = le32(d);
+        uint32_t moff = snp_le32(d);
 
         /* "u32 offset from end of image of the metadata header" (§7.2) */
         if (moff < META_HDR || moff > o->len) {
@@ -114,15 +109,15 @@ take_entry(struct snp_ovmf *o, const uint8_t *guid, const uint8_t *d, size_t dle
         o->metadata_off = o->len - moff;
     } else if (memcmp(guid, guid_svsm, 16) == 0) {
         flag = &o->has_svsm_info;
-        o->svsm_entry = le32(d);
+        o->svsm_entry = snp_le32(d);
     } else if (memcmp(guid, guid_hashes, 16) == 0) {
         flag = &o->has_hashes_block;
-        o->hashes_gpa = le32(d);
-        o->hashes_size = le32(d + 4);
+        o->hashes_gpa = snp_le32(d);
+        o->hashes_size = snp_le32(d + 4);
     } else {
         flag = &o->has_secret_block;
-        o->secret_gpa = le32(d);
-        o->secret_size = le32(d + 4);
+        o->secret_gpa = snp_le32(d);
+        o->secret_size = snp_le32(d + 4);
     }
     *flag = true;
     return SNP_OK;
@@ -197,9 +192,9 @@ static snp_err
 parse_metadata(struct snp_ovmf *o, const uint8_t *img, size_t len, struct snp_measure_diag *diag)
 {
     size_t h = o->metadata_off; /* h + META_HDR <= len, checked by take_entry */
-    uint32_t mlen = le32(img + h + 4);
-    uint32_t version = le32(img + h + 8);
-    uint32_t n = le32(img + h + 12);
+    uint32_t mlen = snp_le32(img + h + 4);
+    uint32_t version = snp_le32(img + h + 8);
+    uint32_t n = snp_le32(img + h + 12);
 
     if (memcmp(img + h, "ASEV", 4) != 0) {
         return measure_fail(diag, SNP_E_FORMAT, SNP_MW_METADATA_SIG, h);
@@ -216,9 +211,9 @@ parse_metadata(struct snp_ovmf *o, const uint8_t *img, size_t len, struct snp_me
     for (size_t i = 0; i < n; i++) {
         size_t d = h + META_HDR + i * META_DESC;
 
-        o->sections[i].gpa = le32(img + d);
-        o->sections[i].size = le32(img + d + 4);
-        o->sections[i].type = le32(img + d + 8);
+        o->sections[i].gpa = snp_le32(img + d);
+        o->sections[i].size = snp_le32(img + d + 4);
+        o->sections[i].type = snp_le32(img + d + 8);
         o->nsections = i + 1;
         SNP_TRY(check_section(o, i, d, diag));
     }
