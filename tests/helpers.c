@@ -5,10 +5,12 @@
 
 #include "snpkit/util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void
 t_memeq_at(const void *a, const void *b, size_t n, const char *file, int line)
@@ -138,4 +140,29 @@ t_fill(uint8_t *out, size_t n, uint64_t seed)
         x ^= x << 17;
         out[i] = (uint8_t)(x >> 24);
     }
+}
+
+void
+t_rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[1024];
+    struct stat st;
+
+    if (d != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+                continue;
+            }
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+                t_rm_tree(path);
+            } else {
+                unlink(path);
+            }
+        }
+        closedir(d);
+    }
+    rmdir(dir);
 }

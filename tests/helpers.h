@@ -47,4 +47,7 @@ void t_unhex(uint8_t *out, size_t n, const char *hex);
 /* Deterministic bytes for tests: a simple xorshift stream from seed. */
 void t_fill(uint8_t *out, size_t n, uint64_t seed);
 
+/* rm -r dir: a test's own temporary directory (symlinks are removed, never followed). */
+void t_rm_tree(const char *dir);
+
 #endif /* SNP_TESTS_HELPERS_H */

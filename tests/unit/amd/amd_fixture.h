@@ -16,46 +16,18 @@
 #include "snpkit/vendor.h"
 #include "snpkit/verify.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-/* A fresh state directory under $TMPDIR (removed by t_state_rm). */
+/* A fresh state directory under $TMPDIR (removed by t_rm_tree). */
 static void
 t_state_new(char dir[256])
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, 256, "%s/snpkit-amd-XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
     assert_non_null(mkdtemp(dir));
-}
-
-/* rm -r dir (the test's own temporary directory; symlinks are removed, never followed). */
-static void
-t_state_rm(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1024];
-    struct stat st;
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
-                continue;
-            }
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                t_state_rm(path);
-            } else {
-                unlink(path);
-            }
-        }
-        closedir(d);
-    }
-    rmdir(dir);
 }
 
 /* CPUID family/model of each line (attestation.md §1.7), for v3 reports. */

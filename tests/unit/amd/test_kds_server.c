@@ -64,7 +64,7 @@ teardown(void **state)
     snp_verifier_free(F.ver);
     snp_vendor_free(F.v);
     free(F.ark);
-    t_state_rm(F.dir);
+    t_rm_tree(F.dir);
     return 0;
 }
 

@@ -43,7 +43,7 @@ teardown(void **state)
     (void)state;
     snp_verifier_free(F.ver);
     snp_vendor_free(F.v);
-    t_state_rm(F.dir);
+    t_rm_tree(F.dir);
     return 0;
 }
 

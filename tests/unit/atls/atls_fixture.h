@@ -14,34 +14,13 @@
 #include "snpkit/vendor.h"
 #include "snpkit/verify_policy.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* rm dir and the files in it (the vendor's state directory is flat). */
-static void
-atls_fx_rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1024];
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-                unlink(path);
-            }
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-/* A simulated vendor in a fresh directory $TMPDIR/<prefix>-XXXXXX (removed by atls_fx_rm_tree). */
+/* A simulated vendor in a fresh directory $TMPDIR/<prefix>-XXXXXX (removed by t_rm_tree). */
 static void
 atls_fx_vendor(char dir[256], const char *prefix, struct snp_vendor **v)
 {

@@ -174,7 +174,7 @@ teardown(void **state)
     prov_fini(&F.b);
     free(F.ark);
     snp_vendor_free(F.v);
-    atls_fx_rm_tree(F.dir);
+    t_rm_tree(F.dir);
     return 0;
 }
 

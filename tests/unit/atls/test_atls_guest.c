@@ -176,7 +176,7 @@ teardown(void **state)
     snp_atls_test_key_hook = NULL;
     free(F.ark);
     snp_vendor_free(F.v);
-    atls_fx_rm_tree(F.dir);
+    t_rm_tree(F.dir);
     return 0;
 }
 

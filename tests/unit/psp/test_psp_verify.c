@@ -21,9 +21,7 @@
 #include "snpkit/verify.h"
 #include "snpkit/verify_policy.h"
 
-#include <dirent.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,31 +46,6 @@ struct fx {
 };
 
 static struct fx F;
-
-static void
-rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1024];
-    struct stat st;
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
-                continue;
-            }
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                rm_tree(path);
-            } else {
-                unlink(path);
-            }
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
 
 static int
 setup(void **state)
@@ -111,7 +84,7 @@ teardown(void **state)
     free(F.ark);
     snp_verifier_free(F.ver);
     snp_vendor_free(F.v);
-    rm_tree(F.dir);
+    t_rm_tree(F.dir);
     return 0;
 }
 
