@@ -191,9 +191,6 @@ SNP_MUST_CHECK snp_err snp_rsakey_to_pem(const struct snp_rsakey *k, char **pem,
 /* An RSA private key from PEM. SNP_E_FORMAT (no key); SNP_E_UNSUPPORTED (not RSA >= 2048). */
 SNP_MUST_CHECK snp_err snp_rsakey_from_pem(struct snp_rsakey **out, const uint8_t *pem, size_t len);
 
-/* The modulus size in bits. */
-unsigned snp_rsakey_bits(const struct snp_rsakey *k);
-
 /* The five fixed RDNs of an AMD-shaped name (§4.3), in AMD's order; NULL members keep AMD's
  * value. The simulated vendor replaces all five so its certificates never claim to be AMD's. */
 struct snp_x509_dn {

@@ -128,14 +128,6 @@ snp_rsakey_from_pem(struct snp_rsakey **out, const uint8_t *pem, size_t len)
     return SNP_OK;
 }
 
-unsigned
-snp_rsakey_bits(const struct snp_rsakey *k)
-{
-    int b = EVP_PKEY_get_bits(k->pkey);
-
-    return b > 0 ? (unsigned)b : 0;
-}
-
 void
 snp_rsakey_free(struct snp_rsakey *k)
 {

@@ -96,12 +96,6 @@ snp_grt_hv_features(const struct snp_grt *rt)
     return rt->hv_features;
 }
 
-struct snp_guest *
-snp_grt_guest(const struct snp_grt *rt)
-{
-    return rt->g;
-}
-
 const struct snp_grt_config *
 snp_grt_config(const struct snp_grt *rt)
 {

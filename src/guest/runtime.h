@@ -125,8 +125,6 @@ SNP_MUST_CHECK snp_err snp_grt_ap_create(struct snp_grt *rt, uint32_t apic_id, u
 
 /* Hypervisor features learned at boot (§5.7). */
 uint64_t snp_grt_hv_features(const struct snp_grt *rt);
-/* The vCPU. */
-struct snp_guest *snp_grt_guest(const struct snp_grt *rt);
 const struct snp_grt_config *snp_grt_config(const struct snp_grt *rt);
 /* Number of #VC events handled, and the last code (tests, diagnostics). */
 uint64_t snp_grt_vc_count(const struct snp_grt *rt);

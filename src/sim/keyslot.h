@@ -23,7 +23,6 @@ SNP_MUST_CHECK snp_err snp_keyslot_clear(struct snp_machine *m, uint32_t asid);
 /* snp_fw_rmp_set() - the PSP writes the 4K RMP entry of @spa (FIRMWARE, PRE_GUEST, ...). */
 SNP_MUST_CHECK snp_err snp_fw_rmp_set(struct snp_machine *m, uint64_t spa,
                                       const struct snp_rmp_entry *e);
-const struct snp_rmp_entry *snp_fw_rmp_get(struct snp_machine *m, uint64_t spa);
 
 /* Firmware DMA: read/write memory under @asid's key (0 = plain), no RMP check. */
 SNP_MUST_CHECK snp_err snp_fw_mem_read(struct snp_machine *m, uint64_t spa, uint32_t asid,

@@ -237,12 +237,6 @@ snp_fw_rmp_set(struct snp_machine *m, uint64_t spa, const struct snp_rmp_entry *
     return snp_rmp_fw_set(&m->rmp, spa >> SNP_PAGE_SHIFT, e);
 }
 
-const struct snp_rmp_entry *
-snp_fw_rmp_get(struct snp_machine *m, uint64_t spa)
-{
-    return snp_rmp_raw(&m->rmp, spa >> SNP_PAGE_SHIFT);
-}
-
 snp_err
 snp_fw_mem_read(struct snp_machine *m, uint64_t spa, uint32_t asid, void *buf, size_t len)
 {

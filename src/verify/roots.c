@@ -80,28 +80,6 @@ snp_verify_pin(enum snp_product product, enum snp_collateral_role role)
     return NULL;
 }
 
-const char *
-snp_vrole_name(enum snp_collateral_role role)
-{
-    switch (role) {
-    case SNP_COLL_ARK:
-        return "ARK";
-    case SNP_COLL_ASK:
-        return "ASK";
-    case SNP_COLL_ASVK:
-        return "ASVK";
-    case SNP_COLL_VCEK:
-        return "VCEK";
-    case SNP_COLL_VLEK:
-        return "VLEK";
-    case SNP_COLL_CRL:
-        return "CRL";
-    case SNP_COLL_UNKNOWN:
-        break;
-    }
-    return "unknown";
-}
-
 enum snp_collateral_role
 snp_coll_role_of(const struct snp_x509_info *in)
 {

@@ -76,9 +76,6 @@ void snp_vleaf_check(struct vctx *x);
 /* The 8-byte TCB_VERSION the leaf's SPL extensions describe, in product's layout (§2). */
 uint64_t snp_vleaf_tcb(const struct snp_amd_ext *a, enum snp_product product);
 
-/* roots.c */
-const char *snp_vrole_name(enum snp_collateral_role role);
-
 /* A signature check through the cache: SNP_OK, or snp_x509_verify_by()'s error. */
 snp_err snp_vsig_cert(struct snp_verifier *v, const struct snp_x509 *subj,
                       const struct snp_x509 *iss);

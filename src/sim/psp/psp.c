@@ -170,12 +170,6 @@ snp_psp_free(struct snp_psp *p)
     free(p);
 }
 
-uint8_t
-snp_psp_platform_state(const struct snp_psp *p)
-{
-    return p->state;
-}
-
 /* ---- the dispatcher ---------------------------------------------------------------------- */
 
 snp_err

@@ -58,7 +58,4 @@ SNP_MUST_CHECK snp_err snp_psp_restore(struct snp_psp *p, const uint8_t *buf, si
  */
 snp_err snp_psp_check_invariants(const struct snp_psp *p, char *why, size_t why_size);
 
-/* Platform state (SNP_PLATFORM_STATE_*), for tests. */
-uint8_t snp_psp_platform_state(const struct snp_psp *p);
-
 #endif /* SNP_SIM_PSP_H */
