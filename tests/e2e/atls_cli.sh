@@ -249,8 +249,15 @@ EOF
     mkdir -p "$work/www"
     echo "hello from the backend" >"$work/www/index.html"
     hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    (cd "$work/www" && exec python3 -m http.server --bind 127.0.0.1 "$hport") \
-        >"$work/http.log" 2>&1 &
+    # python's HTTP server, with a listen backlog for the load test below (`python3 -m
+    # http.server` keeps socketserver's 5: a burst of 300 backend dials overflowed it on a
+    # loaded machine and connections waited on SYN retries)
+    (cd "$work/www" && exec python3 -c '
+import http.server, sys
+class S(http.server.ThreadingHTTPServer):
+    request_queue_size = 1024
+S(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler).serve_forever()
+' "$hport") >"$work/http.log" 2>&1 &
     pids+=("$!")
     "$snpkit" atls proxy --listen 127.0.0.1:0 --backend "127.0.0.1:$hport" --state "$st" \
         --json >"$work/hp.out" 2>"$work/hp.err" &
@@ -284,7 +291,7 @@ EOF
     took=$(($(date +%s) - start))
     echo "load: $(tail -n 1 "$work/load.out") in ${took}s"
     [ $rc -eq 0 ] && ok || # no timed assertion: the time is printed, not judged
-        bad "load through the simulated proxy: rc $rc, ${took}s: $(tail -n 5 "$work/load.out")"
+        bad "load through the simulated proxy: rc $rc, ${took}s: $(tail -n 5 "$work/load.out"); proxy: $(tail -n 3 "$work/hp.err")"
     kill -TERM "$hpid"
     wait "$hpid"
     [ $? -eq 0 ] && ok || bad "http proxy after SIGTERM: want exit 0: $(cat "$work/hp.err")"
